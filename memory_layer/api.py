@@ -1,0 +1,130 @@
+"""The memory layer's boundary: directory, global buffer, membership.
+
+The memory layer is a *cache of truth* on a Redis server (invariant 7): losing
+every key loses no committed data.  Every method is blocking (redis-py); trio
+callers use a bounded thread bridge and stay off the per-statement path.
+
+Directory (page ownership, invariant 1)
+---------------------------------------
+Each page has an entry ``(owner, epoch, version)``:
+* ``owner``: node id holding write ownership, or None.
+* ``epoch``: bumped on every change of owner; a hand-off names the epoch it
+  expects and is refused (``StaleEpoch``) if the entry moved on.
+* ``version``: page version at the last change of owner (owners do not
+  report every commit; storage and the owner know newer versions).
+* ``readers``: nodes holding a read copy (used for the catalog page).
+
+``claim`` atomically takes an entry that has no owner (or whose owner is no
+longer a live member): it returns a ``Grant`` with the new epoch and the
+version to load.  If a live node owns the page it returns that node instead,
+and the caller asks that node for a hand-off (peer RPC), which the owner
+completes with ``transfer``.  ``transfer`` checks the caller's incarnation
+against membership, so a zombie incarnation cannot grant (invariant 6).
+
+Membership
+----------
+``register`` gives a node a new incarnation number (monotonic per node id) and a
+lease; ``heartbeat`` renews it and returns False once a newer incarnation
+registered.  A node is live while its lease key exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+PageId = tuple[int, int]
+"""``(table_id, bucket)``; the same shape as storage.page_format.PageId (memory_layer
+imports no other project package)."""
+
+
+class MemoryLayerError(Exception):
+    pass
+
+
+class StaleEpoch(MemoryLayerError):
+    """A transfer named an epoch or incarnation that is no longer current."""
+
+
+class MemoryLayerUnavailable(MemoryLayerError):
+    pass
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    owner: int | None
+    epoch: int
+    version: int
+    readers: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Grant:
+    granted: bool
+    entry: PageEntry
+    """If granted: the caller now owns the page at entry.epoch and must load
+    entry.version (from the global buffer or storage).  If not: entry.owner is
+    the live node to ask for a hand-off."""
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    node_id: int
+    incarnation: int
+    host: str
+    pg_port: int
+    peer_port: int
+    live: bool
+    extra: dict = field(default_factory=dict)
+
+
+class Directory(Protocol):
+    def lookup(self, page_id: PageId) -> PageEntry | None: ...
+
+    def claim(self, page_id: PageId, node_id: int, incarnation: int) -> Grant: ...
+
+    def transfer(
+        self,
+        page_id: PageId,
+        from_node: int,
+        from_incarnation: int,
+        epoch: int,
+        to_node: int,
+        version: int,
+    ) -> PageEntry:
+        """Move ownership; raises StaleEpoch.  Counts one hand-off."""
+        ...
+
+    def add_reader(self, page_id: PageId, node_id: int) -> PageEntry: ...
+
+    def remove_reader(self, page_id: PageId, node_id: int) -> None: ...
+
+    def owned_by(self, node_id: int) -> dict[PageId, PageEntry]: ...
+
+    def page_counts(self) -> dict[int, int]:
+        """Number of pages owned per node id."""
+        ...
+
+    def handoff_count(self) -> int: ...
+
+    def all_entries(self) -> dict[PageId, PageEntry]: ...
+
+
+class GlobalBuffer(Protocol):
+    def put(self, page_id: PageId, version: int, image: bytes) -> None:
+        """Store an image unless a newer version is already there."""
+        ...
+
+    def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...
+
+
+class Membership(Protocol):
+    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int) -> int:
+        """Returns the new incarnation."""
+        ...
+
+    def heartbeat(self, node_id: int, incarnation: int, lease_ms: int) -> bool: ...
+
+    def deregister(self, node_id: int, incarnation: int) -> None: ...
+
+    def members(self) -> dict[int, NodeInfo]: ...
