@@ -1,0 +1,64 @@
+"""Wound-wait: how a transaction blocks without deadlocking (invariant 8).
+
+Every transaction has an age (``start_ts``, a wall-clock time with the node id
+as tie-break, comparable across nodes).  When a transaction must wait for one
+that holds what it needs (a row lock here, a page pinned on another node):
+* if the waiter is older, it *wounds* the holder: the holder is cancelled out of
+  any wait it is in and fails its next statement with 40P01;
+* if the waiter is younger, it waits, but never longer than ``max_wait_s``
+  (then it fails with 40P01 itself).
+An older transaction never waits for a younger one, so waits form no cycle.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import trio
+
+from sql.errors import DEADLOCK_DETECTED, SqlError
+
+
+class Waiter:
+    """The wait-related state of one transaction."""
+
+    def __init__(self, node_id: int, start_ts: float | None = None) -> None:
+        self.age = (start_ts if start_ts is not None else time.time(), node_id)
+        self.wounded = False
+        self._scope: trio.CancelScope | None = None
+
+    def older_than(self, age: tuple[float, int]) -> bool:
+        return self.age < age
+
+    def wound(self) -> None:
+        self.wounded = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def check(self) -> None:
+        if self.wounded:
+            raise SqlError(
+                DEADLOCK_DETECTED,
+                "deadlock detected",
+                detail="transaction was wounded by an older transaction (wound-wait)",
+            )
+
+    @contextmanager
+    def blocking(self, max_wait_s: float, what: str) -> Iterator[None]:
+        """Run a wait that wounding (or the time limit) interrupts with 40P01."""
+        self.check()
+        with trio.move_on_after(max_wait_s) as scope:
+            self._scope = scope
+            try:
+                yield
+            finally:
+                self._scope = None
+        self.check()
+        if scope.cancelled_caught:
+            raise SqlError(
+                DEADLOCK_DETECTED,
+                "deadlock detected",
+                detail=f"gave up waiting for {what} after {max_wait_s:.1f} s",
+            )

@@ -1,0 +1,9 @@
+-- register: a new incarnation and lease for a node.
+-- KEYS[1] incarnation counter, KEYS[2] node hash, KEYS[3] nodes set, KEYS[4] lease
+-- ARGV: node, host, pg_port, peer_port, lease_ms.  Returns the incarnation.
+local inc = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[2], 'host', ARGV[2], 'pg_port', ARGV[3],
+           'peer_port', ARGV[4], 'incarnation', inc)
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SET', KEYS[4], inc, 'PX', ARGV[5])
+return inc
