@@ -4,7 +4,8 @@ Owns: every key name and the page-id <-> member string encoding.  The Lua
 scripts build per-node keys from the same prefix (``prefix .. 'lease:' .. id``),
 so the layout below must stay in step with ``scripts/*.lua``.
 
-    {p}dir:{table}:{bucket}      hash  owner, epoch, version       (directory entry)
+    {p}dir:{table}:{bucket}      hash  owner, inc, epoch, version  (directory entry;
+                                       inc = owner's incarnation when granted)
     {p}readers:{table}:{bucket}  set   node ids holding a read copy
     {p}pages                     set   "table:bucket" of every entry (all_entries)
     {p}owned:{node}              set   "table:bucket" owned by node (owned_by)

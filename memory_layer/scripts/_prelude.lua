@@ -1,5 +1,8 @@
 -- Helpers shared by the directory scripts.  ARGV[1] is the key prefix; the
 -- per-node key names here must match memory_layer/keys.py.
+-- A directory entry is the hash {owner, inc, epoch, version}: inc is the
+-- owner's incarnation when it was granted the page, so an owner that died and
+-- re-registered (a new incarnation) no longer counts as the live owner.
 -- Reply of an entry: {status, owner or '', epoch, version, {readers...}}.
 local P = ARGV[1]
 
@@ -9,8 +12,15 @@ local function live_incarnation(node, inc)
     and redis.call('GET', P .. 'lease:' .. node) == inc
 end
 
-local function node_alive(node)
-  return redis.call('EXISTS', P .. 'lease:' .. node) == 1
+-- True while the incarnation that was granted an entry still holds its lease.
+-- (A missing owner_inc never counts as live: GET of a lost lease is false too.)
+local function owner_live(owner, owner_inc)
+  return owner_inc and redis.call('GET', P .. 'lease:' .. owner) == owner_inc
+end
+
+-- The live incarnation of node, or '' (an entry granted to '' is claimable).
+local function lease_of(node)
+  return redis.call('GET', P .. 'lease:' .. node) or ''
 end
 
 local function entry_reply(status, dir_key, readers_key)

@@ -1,0 +1,176 @@
+"""A compute node: wires its parts together and runs them under one trio nursery.
+
+    pgwire port --> sql.session.SqlSession --TxnSource.begin()--> compute.txn.Transaction
+    peer port   --> hand-off / read copy / catalog invalidation (compute.pages, compute.catalog)
+    background  --> log writer (group commit), membership heartbeat
+
+Start-up order matters for invariant 6: the node first opens its log stream
+(bumping the stream epoch fences any older incarnation of itself), then
+registers in the memory layer (a new incarnation), and only then serves.
+
+A node that loses its registration (superseded, or its lease expired while the
+memory layer was unreachable) or whose stream was fenced exits at once: it can
+no longer commit safely, and the supervisor restarts it as a new incarnation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import trio
+
+from compute.bridge import Bridge
+from compute.catalog import CATALOG_PID, CatalogCache
+from compute.locks import LockManager
+from compute.log_writer import LogWriter
+from compute.pages import PageManager
+from compute.peer import PeerClient, PeerError, serve_peers
+from compute.txn import Transaction
+from storage.page_format import apply_delta
+
+log = logging.getLogger("strata.compute")
+
+EXIT_FENCED = 75
+
+
+@dataclass
+class NodeConfig:
+    node_id: int
+    host: str
+    pg_port: int
+    peer_port: int
+    redis_url: str
+    storage: str
+    lease_ms: int = 2000
+
+
+class ComputeNode:
+    def __init__(self, cfg: NodeConfig, memory_layer, storage) -> None:
+        self.cfg = cfg
+        self.node_id = cfg.node_id
+        self.ml = memory_layer
+        self.storage = storage
+        self.bridge = Bridge(16)
+        self.peers = PeerClient()
+        self.pages = PageManager(self)
+        self.pages.on_page_leaving = self._page_leaving
+        self.locks = LockManager()
+        self.catalog = CatalogCache(self)
+        self.incarnation = 0
+        self.log: LogWriter | None = None
+        self._members: dict[int, tuple[str, int]] = {}
+        self._rowid = 0
+
+    # ------------------------------------------------------------ TxnSource
+    async def begin(self) -> Transaction:
+        return Transaction(self)
+
+    def next_rowid(self) -> int:
+        self._rowid += 1
+        return (self.node_id << 52) | ((self.incarnation & 0xFFFFF) << 32) | self._rowid
+
+    # ------------------------------------------------------------ run
+    async def run(self, serve_sql, *, task_status=trio.TASK_STATUS_IGNORED) -> None:
+        """``serve_sql(host, port, node, task_status)`` serves pgwire."""
+        cfg = self.cfg
+        state = await self._until_ok("open log stream", self.storage.open_stream, self.node_id)
+        self.incarnation = await self._until_ok(
+            "register", self.ml.membership.register,
+            self.node_id, cfg.host, cfg.pg_port, cfg.peer_port, cfg.lease_ms,
+        )
+        self.log = LogWriter(
+            self.storage, self.bridge, self.node_id, state.epoch, state.last_lsn,
+            self._install, self.fatal,
+        )
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self.log.run)
+            nursery.start_soon(self._heartbeat)
+            await nursery.start(serve_peers, cfg.host, cfg.peer_port, self._peer_request)
+            await nursery.start(serve_sql, cfg.host, cfg.pg_port, self)
+            print(
+                f"compute node {self.node_id} (incarnation {self.incarnation}, stream epoch "
+                f"{state.epoch}, last lsn {state.last_lsn}) listening on "
+                f"{cfg.host}:{cfg.pg_port} (peer {cfg.peer_port})",
+                flush=True,
+            )
+            task_status.started()
+
+    async def _until_ok(self, what: str, fn, *args, deadline_s: float = 60.0):
+        deadline = trio.current_time() + deadline_s
+        while True:
+            try:
+                return await self.bridge.call(fn, *args)
+            except Exception as e:  # storage or Redis not up yet
+                if trio.current_time() > deadline:
+                    raise RuntimeError(f"{what}: {e}") from e
+                log.warning("%s: %s; retrying", what, e)
+                await trio.sleep(0.2)
+
+    async def _heartbeat(self) -> None:
+        ms = self.ml.membership
+        period = self.cfg.lease_ms / 4000
+        last_ok = time.monotonic()
+        while True:
+            await trio.sleep(period)
+            try:
+                ok = await self.bridge.call(ms.heartbeat, self.node_id, self.incarnation, self.cfg.lease_ms)
+            except Exception as e:
+                if time.monotonic() - last_ok > self.cfg.lease_ms / 1000:
+                    self.fatal(f"memory layer unreachable for longer than the lease: {e}")
+                continue
+            if not ok:
+                self.fatal("registration superseded or lease lost")
+            last_ok = time.monotonic()
+
+    def fatal(self, message: str) -> None:
+        """Stop serving at once: nothing more this incarnation commits could be safe."""
+        print(f"compute node {self.node_id}: fatal: {message}; exiting", file=sys.stderr, flush=True)
+        os._exit(EXIT_FENCED)
+
+    # ------------------------------------------------------------ pages
+    def _install(self, deltas) -> None:
+        for d in deltas:
+            apply_delta(self.pages.owned[d.page_id].page, d)
+
+    def _page_leaving(self, pid) -> None:
+        if pid == CATALOG_PID:
+            self.catalog.invalidate()
+
+    # ------------------------------------------------------------ peers
+    async def peer_address(self, node_id: int) -> tuple[str, int] | None:
+        addr = self._members.get(node_id)
+        if addr is None:
+            members = await self.bridge.call(self.ml.membership.members)
+            self._members = {m.node_id: (m.host, m.peer_port) for m in members.values() if m.live}
+            addr = self._members.get(node_id)
+        return addr
+
+    def forget_peer(self, node_id: int) -> None:
+        self._members.pop(node_id, None)
+
+    async def _peer_request(self, header: dict, blob: bytes) -> tuple[dict, bytes]:
+        op = header.get("op")
+        if op == "handoff":
+            return await self.pages.handle_handoff(tuple(header["pid"]), header["to"], header.get("age"))
+        if op == "read_copy":
+            return await self.pages.handle_read_copy(tuple(header["pid"]))
+        if op == "invalidate":
+            self.catalog.invalidate()
+            return {"ok": True}, b""
+        if op == "ping":
+            return {"ok": True, "node_id": self.node_id, "incarnation": self.incarnation}, b""
+        raise PeerError(f"unknown peer op {op!r}")
+
+    def stats(self) -> dict:
+        return {
+            "node_id": self.node_id,
+            "incarnation": self.incarnation,
+            "owned_pages": self.pages.owned_count(),
+            "row_locks": self.locks.held(),
+            **{f"pages_{k}": v for k, v in self.pages.stats.items()},
+            **({f"log_{k}": v for k, v in self.log.stats.items()} if self.log else {}),
+        }

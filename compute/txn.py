@@ -1,0 +1,274 @@
+"""One transaction on a compute node: the engine's ``TxnContext``.
+
+Read Committed with deferred update:
+* writes stay in the transaction (``writes``) until commit; reads see the
+  committed rows of the pages plus the transaction's own writes;
+* a row write takes the row's exclusive lock (``compute.locks``) and pins the
+  row's page until the end, so the page cannot be handed off while the
+  transaction depends on it; plain reads pin a page only while they read it;
+* commit turns the writes into one ``PageDelta`` per page (version + 1), packs
+  them into ONE log record, hands it to the group-commit writer and returns
+  once storage has fsynced it (invariant 4); only then are the deltas installed
+  in the pages and the locks released.
+
+DDL is a write to the catalog page (``compute.catalog``) in the same way, so
+it is logged, durable and recovered like data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+import trio
+
+from compute import buckets
+from compute.catalog import CATALOG_DEF, CATALOG_PID, FIRST_TABLE_ID, NEXT_ID_KEY, table_row, tables_of
+from compute.pages import OwnedPage
+from compute.waits import Waiter
+from sql.api import Bound, ColumnDef, Key, Row, TableDef
+from sql.errors import (
+    ADMIN_SHUTDOWN,
+    DUPLICATE_TABLE,
+    UNDEFINED_TABLE,
+    UNIQUE_VIOLATION,
+    SqlError,
+)
+from storage.page_format import CATALOG_TABLE_ID, PageDelta, PageId, encode_record
+
+_CATALOG_LOCK = ("catalog",)
+
+
+class Transaction:
+    def __init__(self, node) -> None:
+        self.node = node
+        self.waiter = Waiter(node.node_id)
+        self.writes: dict[tuple[int, Key], tuple[PageId, Row | None]] = {}
+        self.pinned: dict[PageId, OwnedPage] = {}
+        self.locks: list = []
+        self.catalog_writes = False
+        self.finished = False
+
+    # ------------------------------------------------------------ pages
+    def _pid(self, table: TableDef, key: Key) -> PageId:
+        if table.table_id == CATALOG_TABLE_ID:
+            return CATALOG_PID
+        return (table.table_id, buckets.bucket_of(table, key))
+
+    async def _hold(self, pid: PageId) -> OwnedPage:
+        """Pin ``pid`` until the end of the transaction."""
+        op = self.pinned.get(pid)
+        if op is None:
+            op = await self.node.pages.pin(pid, self.waiter)
+            self.pinned[pid] = op
+        return op
+
+    async def _read_page(self, pid: PageId) -> dict:
+        """The committed rows of ``pid`` (pinned only while reading)."""
+        op = self.pinned.get(pid)
+        if op is not None:
+            return op.page.rows
+        op = await self.node.pages.pin(pid, self.waiter)
+        try:
+            return dict(op.page.rows)
+        finally:
+            self.node.pages.unpin(op, self.waiter)
+
+    async def _lock(self, name) -> None:
+        if name in self.locks:
+            return
+        await self.node.locks.acquire(name, self.waiter)
+        self.locks.append(name)
+
+    # ------------------------------------------------------------ catalog
+    async def _catalog_view(self) -> dict[str, TableDef]:
+        if not self.catalog_writes:
+            return await self.node.catalog.tables()
+        op = self.pinned[CATALOG_PID]
+        tables = tables_of(op.page)
+        for (tid, key), (_, row) in self.writes.items():
+            if tid == CATALOG_TABLE_ID and key != NEXT_ID_KEY:
+                if row is None:
+                    tables.pop(key[0], None)
+                else:
+                    tables[key[0]] = TableDef.from_json(json.loads(row[1]))
+        return tables
+
+    async def get_table(self, name: str) -> TableDef | None:
+        self.waiter.check()
+        return (await self._catalog_view()).get(name)
+
+    async def list_tables(self) -> list[TableDef]:
+        return sorted((await self._catalog_view()).values(), key=lambda t: t.name)
+
+    async def _begin_catalog_write(self) -> None:
+        first = not self.catalog_writes
+        await self._hold(CATALOG_PID)
+        await self._lock(_CATALOG_LOCK)
+        if first:
+            # Every other node drops its cached catalog before we change it; the
+            # owner (us) serves read copies only once this transaction is done.
+            await self.node.catalog.invalidate_readers()
+            self.catalog_writes = True
+
+    async def create_table(
+        self, name: str, columns: Sequence[ColumnDef], primary_key: Sequence[int]
+    ) -> TableDef:
+        await self._begin_catalog_write()
+        if name in await self._catalog_view():
+            raise SqlError(DUPLICATE_TABLE, f'relation "{name}" already exists')
+        counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
+        table_id = int(counter[1]) if counter else FIRST_TABLE_ID
+        self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
+        table = TableDef(name, table_id, tuple(columns), tuple(primary_key))
+        self._write(CATALOG_DEF, (name,), table_row(table))
+        return table
+
+    async def drop_table(self, name: str) -> None:
+        await self._begin_catalog_write()
+        if name not in await self._catalog_view():
+            raise SqlError(UNDEFINED_TABLE, f'table "{name}" does not exist')
+        # The table's pages stay behind unreferenced (table ids are never reused);
+        # reclaiming them is later work.
+        self._write(CATALOG_DEF, (name,), None)
+
+    # ------------------------------------------------------------ rows
+    def _write(self, table: TableDef, key: Key, row: Row | None) -> None:
+        self.writes[(table.table_id, key)] = (self._pid(table, key), row)
+
+    def _own(self, table: TableDef, key: Key):
+        """(True, row-or-None) if this transaction wrote ``key``, else (False, None)."""
+        w = self.writes.get((table.table_id, key))
+        if w is None:
+            return False, None
+        return True, w[1]
+
+    async def get(self, table: TableDef, key: Key) -> Row | None:
+        self.waiter.check()
+        mine, row = self._own(table, key)
+        if mine:
+            return row
+        return (await self._read_page(self._pid(table, key))).get(key)
+
+    async def scan(
+        self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
+    ) -> list[tuple[Key, Row]]:
+        self.waiter.check()
+        out: dict[Key, Row] = {}
+        for pid in await self._pages_for(table, lo, hi):
+            for key, row in (await self._read_page(pid)).items():
+                if buckets.in_bounds(key[0], lo, hi):
+                    out[key] = row
+        for (tid, key), (_, row) in self.writes.items():
+            if tid == table.table_id and buckets.in_bounds(key[0], lo, hi):
+                if row is None:
+                    out.pop(key, None)
+                else:
+                    out[key] = row
+        return sorted(out.items(), key=lambda kv: _sort_key(kv[0]))
+
+    async def _pages_for(self, table: TableDef, lo: Bound | None, hi: Bound | None) -> list[PageId]:
+        if table.table_id == CATALOG_TABLE_ID:
+            return [CATALOG_PID]
+        span = buckets.bucket_range(table, lo, hi)
+        if span is not None and span[1] - span[0] < buckets.MAX_RANGE_BUCKETS:
+            return [(table.table_id, b) for b in range(span[0], span[1] + 1)]
+        node = self.node
+        listed = await node.pages._storage(node.storage.list_pages, table.table_id)
+        pids = {tuple(p) for p in listed}
+        pids.update(p for p in node.pages.owned if p[0] == table.table_id)
+        if span is None and buckets.is_range_partitioned(table) and (lo or hi):
+            first = int(lo.value) // buckets.RANGE_SPAN if lo else None
+            last = int(hi.value) // buckets.RANGE_SPAN if hi else None
+            pids = {p for p in pids if (first is None or p[1] >= first) and (last is None or p[1] <= last)}
+        elif span is not None:
+            pids = {p for p in pids if span[0] <= p[1] <= span[1]}
+        return sorted(pids)
+
+    async def lock_row(self, table: TableDef, key: Key) -> Row | None:
+        self.waiter.check()
+        pid = self._pid(table, key)
+        op = await self._hold(pid)
+        await self._lock((table.table_id, key))
+        mine, row = self._own(table, key)
+        if mine:
+            return row
+        return op.page.rows.get(key)
+
+    async def insert(self, table: TableDef, key: Key, row: Row) -> None:
+        existing = await self.lock_row(table, key)
+        if existing is not None:
+            cols = ", ".join(table.columns[i].name for i in table.primary_key) or "rowid"
+            vals = ", ".join(str(v) for v in key)
+            raise SqlError(
+                UNIQUE_VIOLATION,
+                f'duplicate key value violates unique constraint "{table.name}_pkey"',
+                detail=f"Key ({cols})=({vals}) already exists.",
+            )
+        self._write(table, key, row)
+
+    async def update(self, table: TableDef, key: Key, row: Row) -> None:
+        await self.lock_row(table, key)
+        self._write(table, key, row)
+
+    async def delete(self, table: TableDef, key: Key) -> None:
+        await self.lock_row(table, key)
+        self._write(table, key, None)
+
+    def next_rowid(self, table: TableDef) -> int:
+        return self.node.next_rowid()
+
+    # ------------------------------------------------------------ end
+    async def commit(self) -> None:
+        if self.finished:
+            return
+        try:
+            if self.writes:
+                self.waiter.check()
+                await self._log_and_install()
+        finally:
+            self._finish()
+
+    async def _log_and_install(self) -> None:
+        changes: dict[PageId, list] = {}
+        for (_, key), (pid, row) in self.writes.items():
+            changes.setdefault(pid, []).append((key, row))
+        deltas = []
+        for pid, ch in changes.items():
+            op = self.pinned[pid]
+            op.next_version += 1
+            deltas.append(PageDelta(pid, op.next_version, tuple(ch)))
+        log = self.node.log
+        try:
+            pending = log.submit(encode_record(deltas), deltas)
+        except RuntimeError as e:
+            raise SqlError(ADMIN_SHUTDOWN, f"compute node is stopping: {e}") from None
+        # Past this point the outcome belongs to the log: never abandon the wait.
+        with trio.CancelScope(shield=True):
+            try:
+                await log.wait(pending)
+            except Exception as e:
+                raise SqlError(
+                    ADMIN_SHUTDOWN,
+                    "commit failed: this compute node lost its log stream",
+                    detail=str(e),
+                ) from None
+        if self.catalog_writes:
+            self.node.catalog.invalidate()
+
+    async def rollback(self) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.node.locks.release_all(self.locks, self.waiter)
+        for op in self.pinned.values():
+            self.node.pages.unpin(op, self.waiter)
+        self.pinned.clear()
+        self.writes.clear()
+
+
+def _sort_key(key: Key):
+    return tuple((v is None, v) for v in key)

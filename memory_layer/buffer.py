@@ -1,0 +1,39 @@
+"""Global buffer on Redis: the newest known image of each page (memory checkpoint).
+
+Owns: the ``{p}buf:{table}:{bucket}`` hashes (``v`` version, ``img`` bytes).
+Invariant: a stored version never goes backwards; ``put`` compares and writes in
+one Lua script (``scripts/buffer_put.lua``), so concurrent pushes of the same
+page keep the newer image.  The buffer is only a cache (invariant 7): a missing
+image means "read the page from storage".
+"""
+
+from __future__ import annotations
+
+import redis
+
+from memory_layer.api import PageId
+from memory_layer.client import unavailable_on_error
+from memory_layer.keys import Keys
+from memory_layer.scripts import load
+
+
+class RedisGlobalBuffer:
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self._r = client
+        self._keys = keys
+        self._put = client.register_script(load("buffer_put"))
+
+    def put(self, page_id: PageId, version: int, image: bytes) -> None:
+        self.put_if_newer(page_id, version, image)
+
+    def put_if_newer(self, page_id: PageId, version: int, image: bytes) -> bool:
+        """Like ``put``; True if the image was stored."""
+        with unavailable_on_error():
+            return self._put(keys=[self._keys.buf(page_id)], args=[version, image]) == 1
+
+    def get(self, page_id: PageId) -> tuple[int, bytes] | None:
+        with unavailable_on_error():
+            version, image = self._r.hmget(self._keys.buf(page_id), "v", "img")
+        if version is None or image is None:
+            return None
+        return int(version), image

@@ -1,0 +1,40 @@
+"""``python -m router --host H --port P --nodes h1:p1,h2:p2``: run the router."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import trio
+
+from router.api import parse_addresses
+from router.picker import RoundRobinPicker
+from router.proxy import serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m router",
+                                     description="Strata router: pgwire proxy to compute nodes")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=6432)
+    parser.add_argument("--nodes", required=True,
+                        help="comma-separated HOST:PORT of compute nodes' pgwire listeners")
+    args = parser.parse_args(argv)
+    try:
+        nodes = parse_addresses(args.nodes)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not nodes:
+        parser.error("--nodes lists no compute node")
+    try:
+        trio.run(serve, args.host, args.port, RoundRobinPicker(nodes))
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        print(f"router: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
