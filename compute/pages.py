@@ -112,9 +112,10 @@ class PageManager:
         entry = grant.entry
         if grant.granted:
             prev = before.owner if before is not None else None
-            if prev is not None and prev != node.node_id:
+            if prev is not None and prev != node.node_id and not await self._is_live(prev):
                 # The previous owner's lease expired: fence its stream so a zombie
-                # cannot commit to this page any more (invariant 6).
+                # cannot commit to this page any more (invariant 6).  If it already
+                # came back as a new incarnation, its own open_stream fenced the old one.
                 await self._storage(node.storage.fence_stream, prev)
             img = await self._storage(node.storage.get_page, pid, entry.version, True, 10.0)
             self.stats["storage_loads"] += 1
@@ -145,6 +146,11 @@ class PageManager:
         page = decode_page(blob)
         self.owned[pid] = OwnedPage(page, reply["epoch"])
         self.stats["handoffs_in"] += 1
+
+    async def _is_live(self, node_id: int) -> bool:
+        members = await self.bridge.call(self.node.ml.membership.members)
+        info = members.get(node_id)
+        return info is not None and info.live
 
     async def _storage(self, fn, *args):
         deadline = trio.current_time() + ACQUIRE_WAIT_S

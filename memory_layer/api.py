@@ -25,7 +25,10 @@ Membership
 ----------
 ``register`` gives a node a new incarnation number (monotonic per node id) and a
 lease; ``heartbeat`` renews it and returns False once a newer incarnation
-registered.  A node is live while its lease key exists.
+registered.  A node is live while its lease key exists (holding its current
+incarnation).  A directory entry remembers the owner's incarnation, so after a
+node restarts its old pages count as unowned until it claims them again (with a
+new epoch).
 """
 
 from __future__ import annotations

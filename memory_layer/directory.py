@@ -86,8 +86,13 @@ class RedisDirectory:
         version: int,
     ) -> PageEntry:
         args = [
-            self._keys.prefix, page_member(page_id), from_node, from_incarnation,
-            epoch, to_node, version,
+            self._keys.prefix,
+            page_member(page_id),
+            from_node,
+            from_incarnation,
+            epoch,
+            to_node,
+            version,
         ]
         with unavailable_on_error():
             status, *rest = self._transfer(keys=self._entry_keys(page_id), args=args)

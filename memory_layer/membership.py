@@ -33,9 +33,7 @@ class RedisMembership:
         self._deregister = client.register_script(load("deregister"))
         self._members = client.register_script(load("members"))
 
-    def register(
-        self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int
-    ) -> int:
+    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int) -> int:
         k = self._keys
         keys = [k.incarnation(node_id), k.node(node_id), k.nodes, k.lease(node_id)]
         with unavailable_on_error():

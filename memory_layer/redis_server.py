@@ -59,8 +59,17 @@ def start_redis(
     """Start a non-persistent server on 127.0.0.1:port; return once PING answers."""
     pathlib.Path(data_dir).mkdir(parents=True, exist_ok=True)
     args = [
-        find_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(data_dir),
+        find_redis_server(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(data_dir),
     ]
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)

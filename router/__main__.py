@@ -30,10 +30,23 @@ def main(argv: list[str] | None = None) -> int:
         trio.run(serve, args.host, args.port, RoundRobinPicker(nodes))
     except KeyboardInterrupt:
         return 0
-    except OSError as exc:
-        print(f"router: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+    except BaseException as exc:  # trio wraps task errors in ExceptionGroups
+        os_error = _first_os_error(exc)
+        if os_error is None:
+            raise
+        print(f"router: cannot listen on {args.host}:{args.port}: {os_error.strerror}",
+              file=sys.stderr)
         return 1
     return 0
+
+
+def _first_os_error(exc: BaseException) -> OSError | None:
+    if isinstance(exc, OSError):
+        return exc
+    for inner in getattr(exc, "exceptions", ()):
+        if (found := _first_os_error(inner)) is not None:
+            return found
+    return None
 
 
 if __name__ == "__main__":

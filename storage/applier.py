@@ -35,7 +35,7 @@ import time
 from typing import Callable, Protocol, Sequence
 
 from storage.api import LogRecord
-from storage.page_format import Page, PageDelta, PageId, decode_record
+from storage.page_format import Page, PageDelta, PageId, apply_delta, decode_record
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +114,8 @@ class Applier:
             with self._cond:
                 if progressed:
                     self._cond.notify_all()
-                else:
-                    self._cond.wait_for(
-                        lambda: self._appends != seen or self._stopping, IDLE_WAIT_S
-                    )
+                elif self._appends == seen and not self._stopping:
+                    self._cond.wait(IDLE_WAIT_S)  # woken by wake() or stop()
 
     def _replay_pass(self) -> bool:
         progressed = False
@@ -136,10 +134,8 @@ class Applier:
                 break  # an earlier version lives in a stream that is behind
             for delta in deltas:
                 page = self._page(delta.page_id, dirty)
-                if page.version < delta.version:
-                    page.rows.update(())  # keep mypy quiet about unused; replaced below
-            for delta in deltas:
-                self._apply(delta, dirty)
+                if apply_delta(page, delta):
+                    dirty[delta.page_id] = page
             done = record.lsn
         if done == applied:
             return False
@@ -159,13 +155,6 @@ class Applier:
                 return False
             versions[delta.page_id] = delta.version
         return True
-
-    def _apply(self, delta: PageDelta, dirty: dict[PageId, Page]) -> None:
-        from storage.page_format import apply_delta
-
-        page = self._page(delta.page_id, dirty)
-        if apply_delta(page, delta):
-            dirty[delta.page_id] = page
 
     def _page(self, page_id: PageId, dirty: dict[PageId, Page]) -> Page:
         """The page as replay sees it: this batch's copy, the cache, or storage."""

@@ -2,8 +2,8 @@
 
 Owns the bytes: ``MessageReader`` cuts the client's byte stream into startup
 packets (length-prefixed, no type byte) and regular messages (type byte +
-int32 length that counts itself), and the ``*_msg`` functions build complete
-backend messages as ``bytes``.  Nothing here does I/O except the reader's
+int32 length that counts itself), and the encoder functions below build
+complete backend messages as ``bytes``.  Nothing here does I/O except the reader's
 ``receive_some`` calls, and nothing here knows about SQL.
 
 Invariants:
@@ -22,6 +22,8 @@ from __future__ import annotations
 import struct
 
 import trio
+
+from sql import oids
 
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
@@ -138,7 +140,9 @@ class MessageReader:
 
 def read_cstring(body: bytes, pos: int) -> tuple[str, int]:
     """A NUL-terminated UTF-8 string at ``pos`` and the position after it."""
-    end = body.index(0, pos)
+    end = body.find(0, pos)
+    if end < 0:
+        raise ProtocolViolation("string is not NUL-terminated")
     return body[pos:end].decode("utf-8"), end + 1
 
 
@@ -194,7 +198,7 @@ def parameter_status(name: str, value: str) -> bytes:
 
 
 def backend_key_data(pid: int, secret: int) -> bytes:
-    return message(b"K", struct.pack("!ii", pid, secret))
+    return message(b"K", struct.pack("!II", pid & 0xFFFFFFFF, secret & 0xFFFFFFFF))
 
 
 def negotiate_protocol_version(newest_minor: int, unrecognized: list[str]) -> bytes:
@@ -211,18 +215,22 @@ _FIELD_TAIL = struct.Struct("!ihihih")
 
 
 def row_description(columns, formats: list[int] | None = None) -> bytes:
-    """RowDescription for ``ResultColumn``s; ``formats`` per column (0 text)."""
+    """RowDescription for ``ResultColumn``s; ``formats`` is empty (all text),
+    one code for every column, or one code per column.  A type size of -1
+    is filled from ``sql.oids`` for fixed-size types."""
     parts = [_pack_i16(len(columns))]
+    n_formats = len(formats) if formats else 0
     for i, col in enumerate(columns):
-        fmt = formats[i] if formats else 0
+        fmt = formats[i if n_formats > 1 else 0] if n_formats else 0
+        size = col.type_size if col.type_size != -1 else oids.type_size(col.type_oid)
         parts.append(_cstr(col.name))
-        parts.append(_FIELD_TAIL.pack(0, 0, col.type_oid, col.type_size,
-                                      col.type_modifier, fmt))
+        parts.append(_FIELD_TAIL.pack(0, 0, col.type_oid, size, col.type_modifier, fmt))
     return message(b"T", b"".join(parts))
 
 
-def parameter_description(oids) -> bytes:
-    return message(b"t", _pack_i16(len(oids)) + b"".join(_pack_i32(o) for o in oids))
+def parameter_description(type_oids) -> bytes:
+    body = b"".join(struct.pack("!I", o & 0xFFFFFFFF) for o in type_oids)
+    return message(b"t", _pack_i16(len(type_oids)) + body)
 
 
 _NULL_FIELD = b"\xff\xff\xff\xff"
@@ -279,7 +287,7 @@ def data_rows(rows, encoders) -> list[bytes]:
     for row in rows:
         parts = []
         append = parts.append
-        for v, enc in zip(row, encoders):
+        for v, enc in zip(row, encoders, strict=True):
             if v is None:
                 append(_NULL_FIELD)
             else:

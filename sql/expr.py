@@ -1,0 +1,767 @@
+"""Expression compiler: sqlglot expression -> Python closure ``fn(row, params)``.
+
+Owns scalar semantics: literals, column references, parameters ($n), arithmetic
+(integer division truncates, 22012, 22003 on int overflow), comparisons and
+AND/OR/NOT with SQL three-valued logic (None is NULL), IS [NOT] NULL/TRUE/FALSE,
+BETWEEN, IN (list), [I]LIKE, CASE, COALESCE, NULLIF, CAST/::, || and a few
+functions.  Each compiled node carries its result ``SqlType``.
+
+Compiling once per statement keeps the per-row cost to closure calls.  Type
+checks (42804, 42883, 42703) happen at compile time, before any row is read.
+
+``Scope`` names the columns a row holds; ``slots`` maps whole expressions
+(group keys, aggregates) to row positions for the grouped stage of a SELECT.
+``Params`` collects the types of $n inferred from context (the column a
+parameter is compared with or assigned to) and coerces text values on bind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import Any, Callable, Sequence
+
+from sqlglot import exp
+
+from . import oids
+from . import types as T
+from .api import SqlType
+from .errors import (
+    AMBIGUOUS_COLUMN,
+    DATATYPE_MISMATCH,
+    DIVISION_BY_ZERO,
+    FEATURE_NOT_SUPPORTED,
+    GROUPING_ERROR,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    PROTOCOL_VIOLATION,
+    UNDEFINED_COLUMN,
+    UNDEFINED_FUNCTION,
+    SqlError,
+)
+
+Fn = Callable[[tuple, Sequence[Any]], Any]
+UNKNOWN = T.simple(oids.UNKNOWN)
+BOOL = T.simple(oids.BOOL)
+INT4 = T.simple(oids.INT4)
+INT8 = T.simple(oids.INT8)
+NUMERIC = T.simple(oids.NUMERIC)
+FLOAT8 = T.simple(oids.FLOAT8)
+TEXT = T.simple(oids.TEXT)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    fn: Fn
+    type: SqlType
+    const: bool = False
+
+    @property
+    def oid(self) -> int:
+        return self.type.oid
+
+
+def const(value: Any, t: SqlType) -> Compiled:
+    return Compiled(lambda row, p: value, t, True)
+
+
+class Scope:
+    """Columns of the current row: ``(name, type)`` per position, under a table name."""
+
+    def __init__(self, table: str | None, columns: Sequence[tuple[str, SqlType]]) -> None:
+        self.table = table
+        self.columns = list(columns)
+        self._index: dict[str, int] = {}
+        self._dups: set[str] = set()
+        for i, (name, _) in enumerate(columns):
+            if name in self._index:
+                self._dups.add(name)
+            self._index.setdefault(name, i)
+
+    def lookup(self, name: str, qualifier: str | None) -> tuple[int, SqlType]:
+        i = self._index.get(name)
+        if qualifier is not None and qualifier != self.table:
+            raise SqlError(UNDEFINED_COLUMN, f'missing FROM-clause entry for table "{qualifier}"')
+        if i is None:
+            shown = f"{qualifier}.{name}" if qualifier else name
+            raise SqlError(UNDEFINED_COLUMN, f'column "{shown}" does not exist')
+        if name in self._dups:
+            raise SqlError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
+        return i, self.columns[i][1]
+
+
+class Params:
+    """Types of $1..$n (0 = not known yet) and binding of values to them."""
+
+    def __init__(self, declared: Sequence[int] = ()) -> None:
+        self.oids = list(declared)
+
+    def ref(self, n: int, hint: SqlType | None) -> SqlType:
+        while len(self.oids) < n:
+            self.oids.append(0)
+        if self.oids[n - 1] == 0 and hint is not None and hint.oid != oids.UNKNOWN:
+            self.oids[n - 1] = hint.oid
+        oid = self.oids[n - 1]
+        return T.simple(oid) if oid else UNKNOWN
+
+    def final_oids(self) -> list[int]:
+        return [oid or oids.TEXT for oid in self.oids]
+
+    def bind(self, values: Sequence[Any]) -> tuple:
+        if len(values) < len(self.oids):
+            raise SqlError(
+                PROTOCOL_VIOLATION,
+                f"bind message supplies {len(values)} parameters, but prepared statement "
+                f'"" requires {len(self.oids)}',
+            )
+        out = list(values)
+        for i, oid in enumerate(self.oids):
+            v = out[i]
+            if isinstance(v, str) and oid and oid not in T.STRING_TYPES:
+                out[i] = T.coerce(v, T.simple(oid))
+        return tuple(out)
+
+
+def _tname(t: SqlType) -> str:
+    return oids.TYPE_NAME.get(t.oid, t.name)
+
+
+def _no_operator(op: str, a: SqlType, b: SqlType) -> SqlError:
+    return SqlError(UNDEFINED_FUNCTION, f"operator does not exist: {_tname(a)} {op} {_tname(b)}")
+
+
+def _int_rank(oid: int) -> int:
+    return {oids.INT2: 0, oids.INT4: 1, oids.INT8: 2}[oid]
+
+
+def numeric_result(a: SqlType, b: SqlType) -> SqlType | None:
+    """Result type of arithmetic on ``a`` and ``b``; None if not numbers."""
+    if a.oid == oids.UNKNOWN:
+        a = b
+    if b.oid == oids.UNKNOWN:
+        b = a
+    if a.oid not in T.NUMBER_TYPES or b.oid not in T.NUMBER_TYPES:
+        return None
+    if a.oid in T.FLOAT_TYPES or b.oid in T.FLOAT_TYPES:
+        return FLOAT8
+    if a.oid == oids.NUMERIC or b.oid == oids.NUMERIC:
+        return NUMERIC
+    return a if _int_rank(a.oid) >= _int_rank(b.oid) else b
+
+
+def _div_zero() -> SqlError:
+    return SqlError(DIVISION_BY_ZERO, "division by zero")
+
+
+def _int_div(a: int, b: int) -> int:
+    if b == 0:
+        raise _div_zero()
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
+def _int_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise _div_zero()
+    r = abs(a) % abs(b)
+    return r if a >= 0 else -r
+
+
+def numeric_div(a: Decimal, b: Decimal) -> Decimal:
+    """a / b with PostgreSQL's result scale (select_div_scale: at least 16
+    significant digits, at least the operands' scales)."""
+    if b == 0:
+        raise _div_zero()
+    w1, f1 = _weight_first(a)
+    w2, f2 = _weight_first(b)
+    qweight = w1 - w2 - (1 if f1 <= f2 else 0)
+    rscale = max(16 - qweight * 4, _dscale(a), _dscale(b), 0)
+    rscale = min(rscale, 1000)
+    with localcontext() as ctx:
+        ctx.prec = max(40, rscale + max(a.adjusted() - b.adjusted(), 0) + 10)
+        return (a / b).quantize(Decimal(1).scaleb(-rscale), ROUND_HALF_UP)
+
+
+def _weight_first(d: Decimal) -> tuple[int, int]:
+    """Base-10000 weight and first base-10000 digit, as PostgreSQL stores numerics."""
+    if d == 0:
+        return 0, 0
+    w = d.adjusted() // 4
+    return w, int(abs(d).scaleb(-4 * w))
+
+
+def _dscale(d: Decimal) -> int:
+    e = d.as_tuple().exponent
+    return -e if isinstance(e, int) and e < 0 else 0
+
+
+def _num_div(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise _div_zero()
+    if isinstance(a, Decimal):
+        return numeric_div(a, b)
+    try:
+        return a / b
+    except (DivisionByZero, InvalidOperation, ZeroDivisionError):
+        raise _div_zero() from None
+
+
+def _num_mod(a: Any, b: Any) -> Any:
+    if b == 0:
+        raise _div_zero()
+    return a % b if isinstance(a, Decimal) else math.fmod(a, b)
+
+
+_ARITH = {
+    exp.Add: ("+", lambda a, b: a + b, lambda a, b: a + b),
+    exp.Sub: ("-", lambda a, b: a - b, lambda a, b: a - b),
+    exp.Mul: ("*", lambda a, b: a * b, lambda a, b: a * b),
+    exp.Div: ("/", _int_div, _num_div),
+    exp.Mod: ("%", _int_mod, _num_mod),
+}
+
+_CMP = {
+    exp.EQ: ("=", lambda a, b: a == b),
+    exp.NEQ: ("<>", lambda a, b: a != b),
+    exp.GT: (">", lambda a, b: a > b),
+    exp.GTE: (">=", lambda a, b: a >= b),
+    exp.LT: ("<", lambda a, b: a < b),
+    exp.LTE: ("<=", lambda a, b: a <= b),
+}
+
+
+def like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif c == "%":
+            out.append(".*")
+        elif c == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def _convert_fn(t: SqlType) -> Callable[[Any], Any]:
+    if t.oid == oids.NUMERIC:
+        return lambda v: v if isinstance(v, Decimal) else Decimal(v) if isinstance(v, int) else Decimal(str(v))
+    if t.oid in T.FLOAT_TYPES:
+        return float
+    return lambda v: v
+
+
+class Compiler:
+    """Compiles expressions against one scope; see the module docstring."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        params: Params,
+        *,
+        slots: dict[exp.Expression, tuple[int, SqlType]] | None = None,
+        grouped: bool = False,
+        clause: str = "WHERE",
+    ) -> None:
+        self.scope = scope
+        self.params = params
+        self.slots = slots or {}
+        self.grouped = grouped
+        self.clause = clause
+
+    # -- entry point
+    def compile(self, node: exp.Expression, hint: SqlType | None = None) -> Compiled:
+        if self.slots:
+            slot = self.slots.get(node)
+            if slot is not None:
+                i, t = slot
+                return Compiled(lambda row, p: row[i], t)
+        handler = _HANDLERS.get(type(node))
+        if handler is None:
+            if isinstance(node, exp.AggFunc):
+                raise SqlError(GROUPING_ERROR, f"aggregate functions are not allowed in {self.clause}")
+            if isinstance(node, (exp.Func, exp.Anonymous)):
+                return self._unknown_function(node)
+            raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported expression: {node.sql('postgres')}")
+        return handler(self, node, hint)
+
+    def with_hint(self, node: exp.Expression, hint: SqlType | None) -> Compiled:
+        """Compile ``node``; an untyped literal or NULL becomes a constant of ``hint``."""
+        c = self.compile(node, hint)
+        if c.const and c.oid == oids.UNKNOWN and hint is not None and hint.oid != oids.UNKNOWN:
+            return const(T.coerce(c.fn((), ()), T.simple(hint.oid)), T.simple(hint.oid))
+        return c
+
+    def pair(self, left: exp.Expression, right: exp.Expression) -> tuple[Compiled, Compiled]:
+        """Compile two operands so each side types the other's literals and parameters."""
+        if isinstance(left, exp.Parameter) and not isinstance(right, exp.Parameter):
+            b = self.compile(right)
+            a = self.with_hint(left, b.type)
+        else:
+            a = self.compile(left)
+            b = self.with_hint(right, a.type)
+        if a.oid == oids.UNKNOWN and a.const and b.oid != oids.UNKNOWN:
+            a = self.with_hint(left, b.type)
+        return a, b
+
+    # -- leaves
+    def _literal(self, node: exp.Literal, hint: SqlType | None) -> Compiled:
+        text = node.this
+        if node.is_string:
+            return const(text, UNKNOWN)
+        if re.fullmatch(r"\d+", text):
+            n = int(text)
+            if n <= 2**31 - 1:
+                return const(n, INT4)
+            if n <= 2**63 - 1:
+                return const(n, INT8)
+        return const(Decimal(text), NUMERIC)
+
+    def _null(self, node: exp.Null, hint: SqlType | None) -> Compiled:
+        return const(None, UNKNOWN)
+
+    def _boolean(self, node: exp.Boolean, hint: SqlType | None) -> Compiled:
+        return const(bool(node.this), BOOL)
+
+    def _column(self, node: exp.Column, hint: SqlType | None) -> Compiled:
+        if isinstance(node.this, exp.Star):
+            raise SqlError(FEATURE_NOT_SUPPORTED, "* is only allowed in the select list")
+        i, t = self.scope.lookup(node.name, node.table or None)
+        if self.grouped:
+            raise SqlError(
+                GROUPING_ERROR,
+                f'column "{node.sql("postgres")}" must appear in the GROUP BY clause '
+                "or be used in an aggregate function",
+            )
+        return Compiled(lambda row, p: row[i], t)
+
+    def _parameter(self, node: exp.Parameter, hint: SqlType | None) -> Compiled:
+        n = int(node.this.this if isinstance(node.this, exp.Literal) else node.name)
+        t = self.params.ref(n, hint)
+        i = n - 1
+        return Compiled(lambda row, p: p[i], t)
+
+    def _paren(self, node: exp.Paren, hint: SqlType | None) -> Compiled:
+        return self.compile(node.this, hint)
+
+    # -- operators
+    def _neg(self, node: exp.Neg, hint: SqlType | None) -> Compiled:
+        a = self.with_hint(node.this, hint)
+        if a.oid == oids.UNKNOWN and a.const:
+            a = self.with_hint(node.this, NUMERIC)
+        if a.oid not in T.NUMBER_TYPES:
+            raise SqlError(UNDEFINED_FUNCTION, f"operator does not exist: - {_tname(a.type)}")
+        f, t = a.fn, a.type
+        if a.const:
+            v = f((), ())
+            return const(None if v is None else _check(-v, t), t)
+        return Compiled(lambda row, p: None if (v := f(row, p)) is None else _check(-v, t), t)
+
+    def _arith(self, node: exp.Binary, hint: SqlType | None) -> Compiled:
+        op, int_op, num_op = _ARITH[type(node)]
+        a, b = self.pair(node.this, node.expression)
+        t = numeric_result(a.type, b.type)
+        if t is None:
+            raise _no_operator(op, a.type, b.type)
+        fa, fb = a.fn, b.fn
+        if t.oid in T.INT_TYPES:
+            lo, hi = T.INT_RANGE[t.oid]
+            name = oids.TYPE_NAME[t.oid]
+
+            def int_fn(row: tuple, p: Sequence[Any]) -> Any:
+                x = fa(row, p)
+                if x is None:
+                    return None
+                y = fb(row, p)
+                if y is None:
+                    return None
+                r = int_op(x, y)
+                if r < lo or r > hi:
+                    raise SqlError(NUMERIC_VALUE_OUT_OF_RANGE, f"{name} out of range")
+                return r
+
+            return Compiled(int_fn, t)
+        conv = _convert_fn(t)
+
+        def num_fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            if x is None:
+                return None
+            y = fb(row, p)
+            if y is None:
+                return None
+            return num_op(conv(x), conv(y))
+
+        return Compiled(num_fn, t)
+
+    def _concat(self, node: exp.DPipe, hint: SqlType | None) -> Compiled:
+        a, b = self.compile(node.this), self.compile(node.expression)
+        fa, fb = a.fn, b.fn
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x, y = fa(row, p), fb(row, p)
+            if x is None or y is None:
+                return None
+            return _text(x) + _text(y)
+
+        return Compiled(fn, TEXT)
+
+    def _compare(self, node: exp.Binary, hint: SqlType | None) -> Compiled:
+        op, cmp = _CMP[type(node)]
+        a, b = self.pair(node.this, node.expression)
+        _check_comparable(op, a.type, b.type)
+        fa, fb = a.fn, b.fn
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            if x is None:
+                return None
+            y = fb(row, p)
+            if y is None:
+                return None
+            return cmp(x, y)
+
+        return Compiled(fn, BOOL)
+
+    def _bool_operand(self, node: exp.Expression) -> Fn:
+        c = self.with_hint(node, BOOL)
+        if c.oid != oids.BOOL:
+            raise SqlError(
+                DATATYPE_MISMATCH,
+                f"argument of {self.clause if self.clause in ('WHERE', 'HAVING') else 'AND'} "
+                f"must be type boolean, not type {_tname(c.type)}",
+            )
+        return c.fn
+
+    def _and(self, node: exp.And, hint: SqlType | None) -> Compiled:
+        fa, fb = self._bool_operand(node.this), self._bool_operand(node.expression)
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            if x is False:
+                return False
+            y = fb(row, p)
+            if y is False:
+                return False
+            return None if x is None or y is None else True
+
+        return Compiled(fn, BOOL)
+
+    def _or(self, node: exp.Or, hint: SqlType | None) -> Compiled:
+        fa, fb = self._bool_operand(node.this), self._bool_operand(node.expression)
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            if x is True:
+                return True
+            y = fb(row, p)
+            if y is True:
+                return True
+            return None if x is None or y is None else False
+
+        return Compiled(fn, BOOL)
+
+    def _not(self, node: exp.Not, hint: SqlType | None) -> Compiled:
+        f = self._bool_operand(node.this)
+        return Compiled(lambda row, p: None if (v := f(row, p)) is None else not v, BOOL)
+
+    def _is(self, node: exp.Is, hint: SqlType | None) -> Compiled:
+        f = self.compile(node.this).fn
+        target = node.expression
+        negate = bool(node.args.get("negate"))
+        if isinstance(target, exp.Null):
+            return Compiled(lambda row, p: (f(row, p) is None) != negate, BOOL)
+        if isinstance(target, exp.Boolean):
+            want = bool(target.this)
+            return Compiled(lambda row, p: (f(row, p) is want) != negate, BOOL)
+        raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported IS: {node.sql('postgres')}")
+
+    def _between(self, node: exp.Between, hint: SqlType | None) -> Compiled:
+        ge = exp.GTE(this=node.this, expression=node.args["low"])
+        le = exp.LTE(this=node.this, expression=node.args["high"])
+        return self._and(exp.And(this=ge, expression=le), hint)
+
+    def _in(self, node: exp.In, hint: SqlType | None) -> Compiled:
+        if node.args.get("query") or not node.expressions:
+            raise SqlError(FEATURE_NOT_SUPPORTED, "IN (subquery) is not supported")
+        a = self.compile(node.this)
+        items = []
+        for item in node.expressions:
+            c = self.with_hint(item, a.type)
+            _check_comparable("=", a.type, c.type)
+            items.append(c)
+        fa = a.fn
+        if all(c.const for c in items):
+            values = [c.fn((), ()) for c in items]
+            has_null = any(v is None for v in values)
+            try:
+                vset = frozenset(v for v in values if v is not None)
+            except TypeError:
+                vset = None
+            if vset is not None:
+                def in_set(row: tuple, p: Sequence[Any]) -> Any:
+                    x = fa(row, p)
+                    if x is None:
+                        return None
+                    return True if x in vset else (None if has_null else False)
+
+                return Compiled(in_set, BOOL)
+        fns = [c.fn for c in items]
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            if x is None:
+                return None
+            saw_null = False
+            for g in fns:
+                y = g(row, p)
+                if y is None:
+                    saw_null = True
+                elif x == y:
+                    return True
+            return None if saw_null else False
+
+        return Compiled(fn, BOOL)
+
+    def _like(self, node: exp.Binary, hint: SqlType | None) -> Compiled:
+        ignore_case = isinstance(node, exp.ILike)
+        a = self.with_hint(node.this, TEXT)
+        b = self.with_hint(node.expression, TEXT)
+        for c in (a, b):
+            if T.category(c.oid) not in "SU":
+                op = "~~*" if ignore_case else "~~"
+                raise _no_operator(op, a.type, b.type)
+        negate = bool(node.args.get("negate"))
+        fa, fb = a.fn, b.fn
+        if b.const:
+            pattern = fb((), ())
+            if pattern is None:
+                return const(None, BOOL)
+            rx = like_regex(pattern, ignore_case)
+            return Compiled(
+                lambda row, p: None if (x := fa(row, p)) is None else (rx.fullmatch(x) is not None) != negate,
+                BOOL,
+            )
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x, y = fa(row, p), fb(row, p)
+            if x is None or y is None:
+                return None
+            return (like_regex(y, ignore_case).fullmatch(x) is not None) != negate
+
+        return Compiled(fn, BOOL)
+
+    def _common_type(self, nodes: list[exp.Expression], hint: SqlType | None) -> list[Compiled]:
+        first = [self.compile(n, hint) for n in nodes]
+        known = [c.type for c in first if c.oid != oids.UNKNOWN]
+        t = known[0] if known else (hint or TEXT)
+        for k in known[1:]:
+            if k.oid != t.oid:
+                r = numeric_result(t, k)
+                if r is None:
+                    if not T.comparable(t.oid, k.oid):
+                        raise SqlError(
+                            DATATYPE_MISMATCH, f"types {_tname(t)} and {_tname(k)} cannot be matched"
+                        )
+                else:
+                    t = r
+        out = []
+        for n, c in zip(nodes, first, strict=False):
+            if c.const and c.oid == oids.UNKNOWN:
+                c = self.with_hint(n, t if t.oid != oids.UNKNOWN else TEXT)
+            elif c.oid != t.oid and t.oid in T.NUMBER_TYPES:
+                conv, f = _convert_fn(t), c.fn
+                c = Compiled(lambda row, p, f=f, conv=conv: None if (v := f(row, p)) is None else conv(v), t)
+            out.append(Compiled(c.fn, t, c.const))
+        return out
+
+    def _case(self, node: exp.Case, hint: SqlType | None) -> Compiled:
+        ifs = node.args.get("ifs") or []
+        default = node.args.get("default")
+        results = self._common_type([i.args["true"] for i in ifs] + ([default] if default else []), hint)
+        t = results[0].type
+        subject = node.this
+        conds = []
+        for i in ifs:
+            cond = exp.EQ(this=subject, expression=i.this) if subject is not None else i.this
+            conds.append(self._bool_operand(cond))
+        branches = list(zip(conds, [r.fn for r in results], strict=False))
+        fdefault = results[-1].fn if default else None
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            for cond, val in branches:
+                if cond(row, p) is True:
+                    return val(row, p)
+            return fdefault(row, p) if fdefault else None
+
+        return Compiled(fn, t)
+
+    def _coalesce(self, node: exp.Coalesce, hint: SqlType | None) -> Compiled:
+        args = self._common_type([node.this, *node.expressions], hint)
+        fns = [a.fn for a in args]
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            for f in fns:
+                v = f(row, p)
+                if v is not None:
+                    return v
+            return None
+
+        return Compiled(fn, args[0].type)
+
+    def _nullif(self, node: exp.Nullif, hint: SqlType | None) -> Compiled:
+        a, b = self.pair(node.this, node.expression)
+        _check_comparable("=", a.type, b.type)
+        fa, fb = a.fn, b.fn
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x = fa(row, p)
+            return None if x is not None and x == fb(row, p) else x
+
+        return Compiled(fn, a.type)
+
+    def _cast(self, node: exp.Cast, hint: SqlType | None) -> Compiled:
+        target = T.from_datatype(node.args["to"])
+        a = self.compile(node.this, target)
+        f, src = a.fn, a.oid
+        if src == oids.BOOL and target.oid in T.INT_TYPES:
+            return Compiled(lambda row, p: None if (v := f(row, p)) is None else int(v), target)
+        if src in T.INT_TYPES and target.oid == oids.BOOL:
+            return Compiled(lambda row, p: None if (v := f(row, p)) is None else v != 0, target)
+        if T.category(target.oid) == "S":
+            return Compiled(lambda row, p: None if (v := f(row, p)) is None else T.coerce(_text(v), target), target)
+        if not (T.comparable(src, target.oid) or T.category(src) == "S"):
+            raise SqlError(
+                FEATURE_NOT_SUPPORTED if src == target.oid else DATATYPE_MISMATCH,
+                f"cannot cast type {_tname(a.type)} to {T.format_type(target)}",
+            )
+        if a.const:
+            return const(T.coerce(f((), ()), target), target)
+        return Compiled(lambda row, p: T.coerce(f(row, p), target), target)
+
+    # -- functions
+    def _text_fn(self, node: exp.Func, op: Callable[[str], Any], t: SqlType) -> Compiled:
+        f = self.with_hint(node.this, TEXT).fn
+        return Compiled(lambda row, p: None if (v := f(row, p)) is None else op(_text(v)), t)
+
+    def _lower(self, node: exp.Lower, hint: SqlType | None) -> Compiled:
+        return self._text_fn(node, str.lower, TEXT)
+
+    def _upper(self, node: exp.Upper, hint: SqlType | None) -> Compiled:
+        return self._text_fn(node, str.upper, TEXT)
+
+    def _length(self, node: exp.Length, hint: SqlType | None) -> Compiled:
+        return self._text_fn(node, len, INT4)
+
+    def _trim(self, node: exp.Trim, hint: SqlType | None) -> Compiled:
+        return self._text_fn(node, lambda s: s.strip(" "), TEXT)
+
+    def _abs(self, node: exp.Abs, hint: SqlType | None) -> Compiled:
+        a = self.with_hint(node.this, NUMERIC)
+        if a.oid not in T.NUMBER_TYPES:
+            raise SqlError(UNDEFINED_FUNCTION, f"function abs({_tname(a.type)}) does not exist")
+        f, t = a.fn, a.type
+        return Compiled(lambda row, p: None if (v := f(row, p)) is None else _check(abs(v), t), t)
+
+    def _round(self, node: exp.Round, hint: SqlType | None) -> Compiled:
+        a = self.with_hint(node.this, NUMERIC)
+        if a.oid not in T.NUMBER_TYPES:
+            raise SqlError(UNDEFINED_FUNCTION, f"function round({_tname(a.type)}) does not exist")
+        digits = node.args.get("decimals")
+        fd = self.with_hint(digits, INT4).fn if digits is not None else (lambda row, p: 0)
+        f = a.fn
+        t = FLOAT8 if a.oid in T.FLOAT_TYPES and digits is None else NUMERIC
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            v, d = f(row, p), fd(row, p)
+            if v is None or d is None:
+                return None
+            if t is FLOAT8:
+                return float(round(v))
+            dec = v if isinstance(v, Decimal) else Decimal(str(v))
+            return dec.quantize(Decimal(1).scaleb(-d), ROUND_HALF_UP)
+
+        return Compiled(fn, t)
+
+    def _now(self, node: exp.Expression, hint: SqlType | None) -> Compiled:
+        return Compiled(lambda row, p: dt.datetime.now(dt.timezone.utc), T.simple(oids.TIMESTAMPTZ))
+
+    def _current_date(self, node: exp.Expression, hint: SqlType | None) -> Compiled:
+        return Compiled(lambda row, p: dt.date.today(), T.simple(oids.DATE))
+
+    def _unknown_function(self, node: exp.Expression) -> Compiled:
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        arg_types = []
+        for arg in getattr(node, "expressions", []) or []:
+            try:
+                arg_types.append(_tname(self.compile(arg).type))
+            except SqlError:
+                arg_types.append("unknown")
+        raise SqlError(
+            UNDEFINED_FUNCTION,
+            f"function {name.lower()}({', '.join(arg_types)}) does not exist",
+            hint="No function matches the given name and argument types.",
+        )
+
+
+def _check(v: Any, t: SqlType) -> Any:
+    if t.oid in T.INT_TYPES:
+        lo, hi = T.INT_RANGE[t.oid]
+        if v < lo or v > hi:
+            raise SqlError(NUMERIC_VALUE_OUT_OF_RANGE, f"{oids.TYPE_NAME[t.oid]} out of range")
+    return v
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return v if isinstance(v, str) else str(v)
+
+
+def _check_comparable(op: str, a: SqlType, b: SqlType) -> None:
+    if not T.comparable(a.oid, b.oid):
+        raise SqlError(
+            DATATYPE_MISMATCH,
+            f"operator does not exist: {_tname(a)} {op} {_tname(b)}",
+            hint="No operator matches the given name and argument types.",
+        )
+
+
+_HANDLERS: dict[type, Callable[[Compiler, Any, SqlType | None], Compiled]] = {
+    exp.Literal: Compiler._literal,
+    exp.Null: Compiler._null,
+    exp.Boolean: Compiler._boolean,
+    exp.Column: Compiler._column,
+    exp.Parameter: Compiler._parameter,
+    exp.Paren: Compiler._paren,
+    exp.Neg: Compiler._neg,
+    exp.DPipe: Compiler._concat,
+    exp.And: Compiler._and,
+    exp.Or: Compiler._or,
+    exp.Not: Compiler._not,
+    exp.Is: Compiler._is,
+    exp.Between: Compiler._between,
+    exp.In: Compiler._in,
+    exp.Like: Compiler._like,
+    exp.ILike: Compiler._like,
+    exp.Case: Compiler._case,
+    exp.Coalesce: Compiler._coalesce,
+    exp.Nullif: Compiler._nullif,
+    exp.Cast: Compiler._cast,
+    exp.Lower: Compiler._lower,
+    exp.Upper: Compiler._upper,
+    exp.Length: Compiler._length,
+    exp.Trim: Compiler._trim,
+    exp.Abs: Compiler._abs,
+    exp.Round: Compiler._round,
+    exp.CurrentTimestamp: Compiler._now,
+    exp.CurrentDate: Compiler._current_date,
+    **{cls: Compiler._arith for cls in _ARITH},
+    **{cls: Compiler._compare for cls in _CMP},
+}

@@ -1,0 +1,116 @@
+"""Parsing: statement splitting, classification, and an LRU of parsed statements.
+
+Owns the map from SQL text to sqlglot ASTs (postgres dialect) and from sqlglot
+errors to ``SqlError(42601)``.  Cached ASTs are shared: nothing downstream may
+mutate them.  Transaction control and SET/SHOW are recognised from their first
+words without sqlglot (they are on the hot path of every explicit transaction,
+and sqlglot parses ``START TRANSACTION`` and ``SHOW`` poorly).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import sqlglot
+import sqlglot.errors
+from sqlglot import exp
+from sqlglot.tokens import TokenType
+
+from .errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, SqlError
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_CONTROL = re.compile(
+    r"\s*(?:"
+    r"(?P<begin>begin|start\s+transaction)"
+    r"|(?P<commit>commit|end)"
+    r"|(?P<rollback>rollback|abort)"
+    r"|(?P<set>set|reset)"
+    r"|(?P<show>show)"
+    r")\b(?P<rest>.*?)[\s;]*\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def classify(sql: str) -> tuple[str, str] | None:
+    """('begin'|'commit'|'rollback'|'set'|'show', rest of the text) or None."""
+    m = _CONTROL.match(sql)
+    if m is None:
+        return None
+    kind = next(k for k in ("begin", "commit", "rollback", "set", "show") if m.group(k))
+    rest = m.group("rest").strip()
+    if kind == "rollback" and re.match(r"(?i)(work\s+|transaction\s+)?to\b", rest):
+        raise SqlError(FEATURE_NOT_SUPPORTED, "savepoints are not supported")
+    return kind, rest
+
+
+_STATEMENT_WORDS = frozenset(
+    "select insert update delete create drop with values table begin commit rollback "
+    "set show explain alter truncate".split()
+)
+
+
+def _syntax_error(err: Exception, sql: str = "") -> SqlError:
+    words = sql.split(None, 1)
+    first = words[0].rstrip(";(") if words else ""
+    if first and first.lower() not in _STATEMENT_WORDS:
+        return SqlError(SYNTAX_ERROR, f'syntax error at or near "{first}"')
+    token = None
+    if isinstance(err, sqlglot.errors.ParseError) and err.errors:
+        token = err.errors[0].get("highlight") or None
+    if token:
+        return SqlError(SYNTAX_ERROR, f'syntax error at or near "{token}"')
+    return SqlError(SYNTAX_ERROR, "syntax error at end of input")
+
+
+@lru_cache(maxsize=512)
+def parse_statement(sql: str) -> exp.Expression:
+    """One statement's AST (cached by text).  Raises SqlError(42601)."""
+    try:
+        stmts = [s for s in sqlglot.parse(sql, read="postgres") if s is not None]
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as e:
+        raise _syntax_error(e, sql) from None
+    if not stmts:
+        raise SqlError(SYNTAX_ERROR, "syntax error at end of input")
+    if len(stmts) > 1:
+        raise SqlError(SYNTAX_ERROR, "cannot insert multiple commands into a prepared statement")
+    stmt = stmts[0]
+    if not isinstance(stmt, (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.DDL, exp.Drop)):
+        first = sql.split(None, 1)[0].rstrip(";")
+        if first.lower() not in _STATEMENT_WORDS:
+            raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{first}"')
+    if isinstance(stmt, exp.Command):
+        word = str(stmt.this).split()[0] if stmt.this else sql.split()[0]
+        raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{word}"')
+    return stmt
+
+
+@lru_cache(maxsize=256)
+def parse_expression(sql: str) -> exp.Expression:
+    """A scalar expression (e.g. a column DEFAULT), cached by text."""
+    try:
+        return sqlglot.parse_one(f"SELECT {sql}", read="postgres").expressions[0]
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as e:
+        raise _syntax_error(e) from None
+
+
+_TOKENIZER = sqlglot.Dialect.get_or_raise("postgres").tokenizer_class
+
+
+def split(sql: str) -> list[str]:
+    """Split on top-level semicolons (quotes and comments respected); drop empties."""
+    if ";" not in sql:
+        return [sql] if sql.strip() else []
+    try:
+        tokens = _TOKENIZER().tokenize(sql)
+    except sqlglot.errors.TokenError as e:
+        raise _syntax_error(e) from None
+    out, start = [], 0
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            out.append(sql[start : tok.start])
+            start = tok.end + 1
+    out.append(sql[start:])
+    return [s.strip() for s in out if s.strip()]

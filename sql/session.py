@@ -1,0 +1,173 @@
+"""SqlSession: one client connection's SQL state, implementing pgwire's Backend.
+
+States (``transaction_status``):
+
+    'I' idle --BEGIN--> 'T' in block --error--> 'E' failed block
+     ^  each statement       |  COMMIT/ROLLBACK         | ROLLBACK, or COMMIT
+     |  runs in its own txn  v                          v  (which rolls back)
+     +-----------------------+--------------------------+
+
+In 'E' every statement but COMMIT/ROLLBACK fails with 25P02.  Outside a block
+each statement runs in its own transaction: begin, run, commit; any error
+rolls it back.  SET/RESET are accepted and remembered; SHOW answers from them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from . import oids
+from .api import TxnContext, TxnSource
+from .errors import IN_FAILED_SQL_TRANSACTION, UNDEFINED_OBJECT, SqlError
+from .executor import Executor, shared_executor
+from .parse import classify, split
+from .pgwire.api import QueryResult, ResultColumn, StatementDescription
+
+_SETTINGS = {
+    "server_version": "15.0",
+    "server_encoding": "UTF8",
+    "client_encoding": "UTF8",
+    "datestyle": "ISO, MDY",
+    "timezone": "UTC",
+    "transaction_isolation": "read committed",
+    "default_transaction_isolation": "read committed",
+    "standard_conforming_strings": "on",
+    "integer_datetimes": "on",
+    "search_path": '"$user", public',
+    "application_name": "",
+    "statement_timeout": "0",
+    "extra_float_digits": "1",
+}
+
+_SET_RE = re.compile(r"(?is)(?:session\s+|local\s+)?([\w.]+)\s*(?:=|\bto\b)\s*(.*)")
+
+
+def _aborted() -> SqlError:
+    return SqlError(
+        IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+
+
+class SqlSession:
+    def __init__(self, source: TxnSource, executor: Executor | None = None) -> None:
+        self._source = source
+        self._executor = executor or shared_executor
+        self._txn: TxnContext | None = None
+        self._failed = False
+        self.settings = dict(_SETTINGS)
+        self.notices: list[str] = []
+
+    # -- Backend
+    def split(self, sql: str) -> list[str]:
+        return split(sql)
+
+    @property
+    def transaction_status(self) -> str:
+        if self._txn is None:
+            return "I"
+        return "E" if self._failed else "T"
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
+        control = classify(sql)
+        if control is not None:
+            return await self._control(*control)
+        if self._failed:
+            raise _aborted()
+        if self._txn is not None:
+            try:
+                return await self._executor.execute(sql, self._txn, params)
+            except BaseException:
+                self._failed = True
+                raise
+        txn = await self._source.begin()
+        try:
+            result = await self._executor.execute(sql, txn, params)
+        except BaseException:
+            await _quiet_rollback(txn)
+            raise
+        await txn.commit()
+        return result
+
+    async def describe(self, sql: str, param_oids: Sequence[int]) -> StatementDescription:
+        control = classify(sql)
+        if control is not None:
+            kind, rest = control
+            cols = [ResultColumn(rest.lower() or "?", oids.TEXT)] if kind == "show" else None
+            return StatementDescription(list(param_oids), cols)
+        if self._failed:
+            raise _aborted()
+        if self._txn is not None:
+            plan = await self._executor.plan(sql, self._txn, param_oids)
+        else:
+            txn = await self._source.begin()
+            try:
+                plan = await self._executor.plan(sql, txn, param_oids)
+            finally:
+                await _quiet_rollback(txn)
+        found = plan.params.final_oids()
+        found += [o or oids.TEXT for o in list(param_oids)[len(found):]]
+        return StatementDescription(found, plan.columns)
+
+    async def close(self) -> None:
+        txn, self._txn, self._failed = self._txn, None, False
+        if txn is not None:
+            await _quiet_rollback(txn)
+
+    # -- transaction control, SET, SHOW
+    async def _control(self, kind: str, rest: str) -> QueryResult:
+        if kind == "begin":
+            if self._failed:
+                raise _aborted()
+            if self._txn is not None:
+                self.notices.append("there is already a transaction in progress")
+            else:
+                self._txn = await self._source.begin()
+            return QueryResult("BEGIN")
+        if kind == "commit":
+            txn, failed = self._txn, self._failed
+            self._txn, self._failed = None, False
+            if txn is None:
+                self.notices.append("there is no transaction in progress")
+                return QueryResult("COMMIT")
+            if failed:
+                await _quiet_rollback(txn)
+                return QueryResult("ROLLBACK")
+            await txn.commit()
+            return QueryResult("COMMIT")
+        if kind == "rollback":
+            txn, self._txn, self._failed = self._txn, None, False
+            if txn is None:
+                self.notices.append("there is no transaction in progress")
+            else:
+                await _quiet_rollback(txn)
+            return QueryResult("ROLLBACK")
+        if self._failed:
+            raise _aborted()
+        if kind == "set":
+            return self._set(rest)
+        return self._show(rest)
+
+    def _set(self, rest: str) -> QueryResult:
+        m = _SET_RE.match(rest)
+        if m:
+            value = m.group(2).strip().strip("'\"")
+            self.settings[m.group(1).lower()] = value
+        return QueryResult("SET")
+
+    def _show(self, rest: str) -> QueryResult:
+        name = rest.strip().strip('"').lower()
+        if name == "all":
+            cols = [ResultColumn("name", oids.TEXT), ResultColumn("setting", oids.TEXT)]
+            return QueryResult("SHOW", cols, sorted(self.settings.items()))
+        if name not in self.settings:
+            raise SqlError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
+        return QueryResult("SHOW", [ResultColumn(name, oids.TEXT)], [(self.settings[name],)])
+
+
+async def _quiet_rollback(txn: TxnContext) -> None:
+    try:
+        await txn.rollback()
+    except Exception:  # noqa: BLE001 - the original error matters more
+        pass
