@@ -22,6 +22,7 @@ Errors:
 from __future__ import annotations
 
 import logging
+import re
 
 import trio
 
@@ -52,6 +53,9 @@ log = logging.getLogger("strata.pgwire")
 FLUSH_BYTES = 256 * 1024
 DUPLICATE_PREPARED_STATEMENT = "42P05"
 DUPLICATE_CURSOR = "42P03"
+
+
+_DEALLOCATE = re.compile(r'(?is)\s*deallocate\s+(?:prepare\s+)?("[^"]+"|\w+)\s*;?\s*\Z')
 
 
 class SessionEnd(Exception):
@@ -172,10 +176,26 @@ class Session:
         if not statements:
             self.emit(codec.EMPTY_QUERY_RESPONSE)
         for stmt in statements:  # an error skips the rest (see _dispatch)
-            self._emit_result(await self._backend.execute(stmt))
+            self._emit_result(await self._execute_sql(stmt, ()))
             await self._maybe_flush()
         self._ready()
         await self.flush()
+
+    async def _execute_sql(self, sql: str, params) -> QueryResult:
+        """DEALLOCATE acts on this connection's prepared statements, which live
+        here; everything else goes to the backend."""
+        m = _DEALLOCATE.match(sql)
+        if m is None:
+            return await self._backend.execute(sql, params)
+        name = m.group(1)
+        if name.lower() == "all":
+            self._statements.clear()
+            return QueryResult("DEALLOCATE ALL", None)
+        name = name.strip('"')
+        if name not in self._statements:
+            raise SqlError(INVALID_SQL_STATEMENT_NAME, f'prepared statement "{name}" does not exist')
+        del self._statements[name]
+        return QueryResult("DEALLOCATE", None)
 
     def _emit_result(self, result: QueryResult) -> None:
         columns = result.columns
@@ -272,7 +292,7 @@ class Session:
         if stmt.is_empty:
             portal.result = QueryResult("", None)
             return
-        portal.result = await self._backend.execute(stmt.sql, portal.params)
+        portal.result = await self._execute_sql(stmt.sql, portal.params)
         columns = portal.result.columns
         if columns is not None:
             portal.formats = resolve_formats(columns, portal.result_formats)

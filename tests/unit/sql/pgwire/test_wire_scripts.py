@@ -122,3 +122,11 @@ async def test_bad_protocol_version_is_refused(server):
     await c.send(rc.startup_packet(code=2 << 16))
     msgs = await c.until(b"E")
     assert rc.error_code(msgs[0][1]) == "0A000"
+
+
+def test_deallocate_is_handled_by_the_connection():
+    from sql.pgwire.session import _DEALLOCATE
+
+    assert _DEALLOCATE.match("DEALLOCATE ALL").group(1) == "ALL"
+    assert _DEALLOCATE.match("deallocate prepare _pg3_0;").group(1) == "_pg3_0"
+    assert _DEALLOCATE.match("SELECT 1") is None
