@@ -27,7 +27,7 @@ from __future__ import annotations
 import trio
 
 from compute.bridge import Bridge
-from compute.peer import PeerClient, PeerError, PeerUnreachable
+from compute.peer import PeerError, PeerUnreachable
 from compute.waits import Waiter
 from memory_layer.api import StaleEpoch
 from sql.errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, SqlError

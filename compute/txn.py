@@ -23,7 +23,14 @@ from typing import Sequence
 import trio
 
 from compute import buckets
-from compute.catalog import CATALOG_DEF, CATALOG_PID, FIRST_TABLE_ID, NEXT_ID_KEY, table_row, tables_of
+from compute.catalog import (
+    CATALOG_DEF,
+    CATALOG_PID,
+    FIRST_TABLE_ID,
+    NEXT_ID_KEY,
+    table_row,
+    tables_of,
+)
 from compute.pages import OwnedPage
 from compute.waits import Waiter
 from sql.api import Bound, ColumnDef, Key, Row, TableDef

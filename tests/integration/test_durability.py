@@ -1,6 +1,10 @@
 """Acceptance 4 (issue 2): kill -9 a compute node, then the storage node, in the
 middle of a stream of acknowledged commits.  With no manual step, every
-acknowledged transaction is there and no unacknowledged one is half there."""
+acknowledged transaction is there and no unacknowledged one is half there.
+
+Redis too (invariant 7, the memory layer is a cache of truth): it comes back
+empty, the nodes re-register as new incarnations and load pages from storage.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ def _check(cluster, port: int, acked: list[int]) -> None:
     assert not halves, f"half-present transactions: {halves[:5]}"
 
 
-@pytest.mark.parametrize("victim", ["compute-1", "storage"])
+@pytest.mark.parametrize("victim", ["compute-1", "storage", "redis"])
 def test_kill9_loses_no_acknowledged_commit(cluster, victim):
     with cluster.connect(autocommit=True) as conn:
         conn.execute("CREATE TABLE pairs (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")

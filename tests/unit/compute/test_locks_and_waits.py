@@ -1,0 +1,57 @@
+"""Wound-wait on row locks (invariant 8) and the page of a key."""
+
+from __future__ import annotations
+
+import pytest
+import trio
+
+from compute import buckets
+from compute.locks import LockManager
+from compute.waits import Waiter
+from sql import oids
+from sql.api import Bound, ColumnDef, SqlType, TableDef
+from sql.errors import SqlError
+
+INT_TABLE = TableDef("t", 1000, (ColumnDef("id", SqlType("integer", oids.INT4)),), (0,))
+TEXT_TABLE = TableDef("u", 1001, (ColumnDef("k", SqlType("text", oids.TEXT)),), (0,))
+
+
+def test_integer_keys_map_to_contiguous_range_pages():
+    assert buckets.bucket_of(INT_TABLE, (0,)) == 0
+    assert buckets.bucket_of(INT_TABLE, (63,)) == 0
+    assert buckets.bucket_of(INT_TABLE, (64,)) == 1
+    assert buckets.bucket_range(INT_TABLE, Bound(10), Bound(200)) == (0, 3)
+    assert buckets.bucket_range(INT_TABLE, Bound(10), None) is None
+    assert buckets.bucket_range(TEXT_TABLE, Bound("a"), Bound("b")) is None
+    assert 0 <= buckets.bucket_of(TEXT_TABLE, ("abc",)) < buckets.HASH_BUCKETS
+
+
+async def test_older_transaction_wounds_the_younger_holder():
+    locks = LockManager()
+    young, old = Waiter(1, start_ts=2.0), Waiter(2, start_ts=1.0)
+    await locks.acquire("row", young)
+    async with trio.open_nursery() as nursery:
+        got = trio.Event()
+
+        async def older():
+            await locks.acquire("row", old)
+            got.set()
+
+        nursery.start_soon(older)
+        await trio.sleep(0.01)
+        assert young.wounded and not got.is_set()
+        with pytest.raises(SqlError) as info:
+            young.check()
+        assert info.value.sqlstate == "40P01"
+        locks.release_all(["row"], young)
+    assert got.is_set()
+
+
+async def test_younger_waiter_gives_up_with_40p01():
+    locks = LockManager()
+    old, young = Waiter(1, start_ts=1.0), Waiter(2, start_ts=2.0)
+    await locks.acquire("row", old)
+    with pytest.raises(SqlError) as info:
+        await locks.acquire("row", young, max_wait_s=0.05)
+    assert info.value.sqlstate == "40P01"
+    assert not old.wounded
