@@ -71,13 +71,16 @@ class PageManager:
             while True:
                 op = self.owned.get(pid)
                 if op is not None and not op.leaving:
-                    op.pins.add(tx)
-                    return op
+                    break
                 if op is not None:
                     await op.left.wait()
                     continue
                 await self._acquire_once(pid, tx)
-        raise AssertionError("unreachable")  # blocking() raises on timeout
+        # Pin only once blocking() has let us go: a wound that arrived meanwhile
+        # raises there, and a pin taken before it would leak.  No await since the
+        # loop saw the page, so it is still here and not leaving.
+        op.pins.add(tx)
+        return op
 
     def unpin(self, op: OwnedPage, tx: Waiter) -> None:
         op.pins.discard(tx)

@@ -55,3 +55,37 @@ async def test_younger_waiter_gives_up_with_40p01():
         await locks.acquire("row", young, max_wait_s=0.05)
     assert info.value.sqlstate == "40P01"
     assert not old.wounded
+
+
+class _FakeNode:
+    node_id = 1
+
+
+async def test_a_wounded_transaction_leaves_no_pin_behind():
+    """Wounded while its page arrives: the pin must not be taken (it would leak
+    and block every later hand-off of the page)."""
+    from compute.pages import OwnedPage, PageManager
+    from storage.page_format import Page
+
+    pid = (1000, 0)
+    pages = PageManager(_FakeNode())
+    arrived = pages._acquiring[pid] = trio.Event()  # another task is loading the page
+    tx = Waiter(1)
+    outcome = []
+
+    async def pinner():
+        try:
+            await pages.pin(pid, tx)
+            outcome.append("pinned")
+        except SqlError as e:
+            outcome.append(e.sqlstate)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(pinner)
+        await trio.sleep(0.01)
+        op = pages.owned[pid] = OwnedPage(Page(pid, 0, {}), epoch=1)
+        del pages._acquiring[pid]
+        arrived.set()
+        tx.wound()  # before the pinner runs again
+    assert outcome == ["40P01"]
+    assert not op.pins
