@@ -12,12 +12,12 @@ with each other, not across machines.
 from __future__ import annotations
 
 import argparse
+import pathlib
 import random
 import sys
 import tempfile
 import threading
 import time
-import pathlib
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 

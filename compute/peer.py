@@ -78,9 +78,12 @@ async def serve_peers(host: str, port: int, handler: Handler, *, task_status=tri
 
 
 class PeerClient:
-    def __init__(self, connect_timeout_s: float = 1.0) -> None:
+    def __init__(self, connect_timeout_s: float = 1.0, reply_timeout_s: float = 8.0) -> None:
         self._idle: dict[tuple[str, int], list[tuple[trio.SocketStream, bytearray]]] = {}
         self._connect_timeout_s = connect_timeout_s
+        self._reply_timeout_s = reply_timeout_s
+        """A peer that accepts but does not answer (paused, SIGSTOP) counts as
+        unreachable: the caller retries until its lease expires."""
 
     async def call(self, addr: tuple[str, int], header: dict, blob: bytes = b"") -> tuple[dict, bytes]:
         pool = self._idle.setdefault(addr, [])
@@ -94,11 +97,12 @@ class PeerClient:
                 raise PeerUnreachable(f"peer {addr[0]}:{addr[1]} unreachable: {e}") from e
             buf = bytearray()
         try:
-            await stream.send_all(encode_frame(header, blob))
-            reply, out = await read_frame(stream, buf)
+            with trio.fail_after(self._reply_timeout_s):
+                await stream.send_all(encode_frame(header, blob))
+                reply, out = await read_frame(stream, buf)
         except BaseException as e:
             await stream.aclose()
-            if isinstance(e, (EOFError, OSError, trio.BrokenResourceError)):
+            if isinstance(e, (EOFError, OSError, trio.BrokenResourceError, trio.TooSlowError)):
                 raise PeerUnreachable(f"peer {addr[0]}:{addr[1]} closed the connection") from e
             raise
         pool.append((stream, buf))
