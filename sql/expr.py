@@ -9,19 +9,18 @@ functions.  Each compiled node carries its result ``SqlType``.
 Compiling once per statement keeps the per-row cost to closure calls.  Type
 checks (42804, 42883, 42703) happen at compile time, before any row is read.
 
-``Scope`` names the columns a row holds; ``slots`` maps whole expressions
+``Scope`` (sql.scope) names the columns a row holds; ``slots`` maps whole expressions
 (group keys, aggregates) to row positions for the grouped stage of a SELECT.
-``Params`` collects the types of $n inferred from context (the column a
+``Params`` (sql.scope) collects the types of $n inferred from context (the column a
 parameter is compared with or assigned to) and coerces text values on bind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Sequence
 
 from sqlglot import exp
@@ -30,26 +29,44 @@ from . import oids
 from . import types as T
 from .api import SqlType
 from .errors import (
-    AMBIGUOUS_COLUMN,
     DATATYPE_MISMATCH,
-    DIVISION_BY_ZERO,
     FEATURE_NOT_SUPPORTED,
     GROUPING_ERROR,
     NUMERIC_VALUE_OUT_OF_RANGE,
-    PROTOCOL_VIOLATION,
-    UNDEFINED_COLUMN,
     UNDEFINED_FUNCTION,
     SqlError,
 )
+from .operators import (  # noqa: F401  (re-exported: numeric_div and the type constants)
+    _ARITH,
+    _CMP,
+    BOOL,
+    FLOAT8,
+    INT4,
+    INT8,
+    NUMERIC,
+    TEXT,
+    UNKNOWN,
+    _check,
+    _check_comparable,
+    _convert_fn,
+    _div_zero,
+    _dscale,
+    _int_div,
+    _int_mod,
+    _int_rank,
+    _no_operator,
+    _num_div,
+    _num_mod,
+    _text,
+    _tname,
+    _weight_first,
+    like_regex,
+    numeric_div,
+    numeric_result,
+)
+from .scope import Params, Scope  # noqa: F401  (re-exported)
 
 Fn = Callable[[tuple, Sequence[Any]], Any]
-UNKNOWN = T.simple(oids.UNKNOWN)
-BOOL = T.simple(oids.BOOL)
-INT4 = T.simple(oids.INT4)
-INT8 = T.simple(oids.INT8)
-NUMERIC = T.simple(oids.NUMERIC)
-FLOAT8 = T.simple(oids.FLOAT8)
-TEXT = T.simple(oids.TEXT)
 
 
 @dataclass(frozen=True)
@@ -65,196 +82,6 @@ class Compiled:
 
 def const(value: Any, t: SqlType) -> Compiled:
     return Compiled(lambda row, p: value, t, True)
-
-
-class Scope:
-    """Columns of the current row: ``(name, type)`` per position, under a table name."""
-
-    def __init__(self, table: str | None, columns: Sequence[tuple[str, SqlType]]) -> None:
-        self.table = table
-        self.columns = list(columns)
-        self._index: dict[str, int] = {}
-        self._dups: set[str] = set()
-        for i, (name, _) in enumerate(columns):
-            if name in self._index:
-                self._dups.add(name)
-            self._index.setdefault(name, i)
-
-    def lookup(self, name: str, qualifier: str | None) -> tuple[int, SqlType]:
-        i = self._index.get(name)
-        if qualifier is not None and qualifier != self.table:
-            raise SqlError(UNDEFINED_COLUMN, f'missing FROM-clause entry for table "{qualifier}"')
-        if i is None:
-            shown = f"{qualifier}.{name}" if qualifier else name
-            raise SqlError(UNDEFINED_COLUMN, f'column "{shown}" does not exist')
-        if name in self._dups:
-            raise SqlError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
-        return i, self.columns[i][1]
-
-
-class Params:
-    """Types of $1..$n (0 = not known yet) and binding of values to them."""
-
-    def __init__(self, declared: Sequence[int] = ()) -> None:
-        self.oids = list(declared)
-
-    def ref(self, n: int, hint: SqlType | None) -> SqlType:
-        while len(self.oids) < n:
-            self.oids.append(0)
-        if self.oids[n - 1] == 0 and hint is not None and hint.oid != oids.UNKNOWN:
-            self.oids[n - 1] = hint.oid
-        oid = self.oids[n - 1]
-        return T.simple(oid) if oid else UNKNOWN
-
-    def final_oids(self) -> list[int]:
-        return [oid or oids.TEXT for oid in self.oids]
-
-    def bind(self, values: Sequence[Any]) -> tuple:
-        if len(values) < len(self.oids):
-            raise SqlError(
-                PROTOCOL_VIOLATION,
-                f"bind message supplies {len(values)} parameters, but prepared statement "
-                f'"" requires {len(self.oids)}',
-            )
-        out = list(values)
-        for i, oid in enumerate(self.oids):
-            v = out[i]
-            if isinstance(v, str) and oid and oid not in T.STRING_TYPES:
-                out[i] = T.coerce(v, T.simple(oid))
-        return tuple(out)
-
-
-def _tname(t: SqlType) -> str:
-    return oids.TYPE_NAME.get(t.oid, t.name)
-
-
-def _no_operator(op: str, a: SqlType, b: SqlType) -> SqlError:
-    return SqlError(UNDEFINED_FUNCTION, f"operator does not exist: {_tname(a)} {op} {_tname(b)}")
-
-
-def _int_rank(oid: int) -> int:
-    return {oids.INT2: 0, oids.INT4: 1, oids.INT8: 2}[oid]
-
-
-def numeric_result(a: SqlType, b: SqlType) -> SqlType | None:
-    """Result type of arithmetic on ``a`` and ``b``; None if not numbers."""
-    if a.oid == oids.UNKNOWN:
-        a = b
-    if b.oid == oids.UNKNOWN:
-        b = a
-    if a.oid not in T.NUMBER_TYPES or b.oid not in T.NUMBER_TYPES:
-        return None
-    if a.oid in T.FLOAT_TYPES or b.oid in T.FLOAT_TYPES:
-        return FLOAT8
-    if a.oid == oids.NUMERIC or b.oid == oids.NUMERIC:
-        return NUMERIC
-    return a if _int_rank(a.oid) >= _int_rank(b.oid) else b
-
-
-def _div_zero() -> SqlError:
-    return SqlError(DIVISION_BY_ZERO, "division by zero")
-
-
-def _int_div(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
-def _int_mod(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    r = abs(a) % abs(b)
-    return r if a >= 0 else -r
-
-
-def numeric_div(a: Decimal, b: Decimal) -> Decimal:
-    """a / b with PostgreSQL's result scale (select_div_scale: at least 16
-    significant digits, at least the operands' scales)."""
-    if b == 0:
-        raise _div_zero()
-    w1, f1 = _weight_first(a)
-    w2, f2 = _weight_first(b)
-    qweight = w1 - w2 - (1 if f1 <= f2 else 0)
-    rscale = max(16 - qweight * 4, _dscale(a), _dscale(b), 0)
-    rscale = min(rscale, 1000)
-    with localcontext() as ctx:
-        ctx.prec = max(40, rscale + max(a.adjusted() - b.adjusted(), 0) + 10)
-        return (a / b).quantize(Decimal(1).scaleb(-rscale), ROUND_HALF_UP)
-
-
-def _weight_first(d: Decimal) -> tuple[int, int]:
-    """Base-10000 weight and first base-10000 digit, as PostgreSQL stores numerics."""
-    if d == 0:
-        return 0, 0
-    w = d.adjusted() // 4
-    return w, int(abs(d).scaleb(-4 * w))
-
-
-def _dscale(d: Decimal) -> int:
-    e = d.as_tuple().exponent
-    return -e if isinstance(e, int) and e < 0 else 0
-
-
-def _num_div(a: Any, b: Any) -> Any:
-    if b == 0:
-        raise _div_zero()
-    if isinstance(a, Decimal):
-        return numeric_div(a, b)
-    try:
-        return a / b
-    except (DivisionByZero, InvalidOperation, ZeroDivisionError):
-        raise _div_zero() from None
-
-
-def _num_mod(a: Any, b: Any) -> Any:
-    if b == 0:
-        raise _div_zero()
-    return a % b if isinstance(a, Decimal) else math.fmod(a, b)
-
-
-_ARITH = {
-    exp.Add: ("+", lambda a, b: a + b, lambda a, b: a + b),
-    exp.Sub: ("-", lambda a, b: a - b, lambda a, b: a - b),
-    exp.Mul: ("*", lambda a, b: a * b, lambda a, b: a * b),
-    exp.Div: ("/", _int_div, _num_div),
-    exp.Mod: ("%", _int_mod, _num_mod),
-}
-
-_CMP = {
-    exp.EQ: ("=", lambda a, b: a == b),
-    exp.NEQ: ("<>", lambda a, b: a != b),
-    exp.GT: (">", lambda a, b: a > b),
-    exp.GTE: (">=", lambda a, b: a >= b),
-    exp.LT: ("<", lambda a, b: a < b),
-    exp.LTE: ("<=", lambda a, b: a <= b),
-}
-
-
-def like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    out, i = [], 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif c == "%":
-            out.append(".*")
-        elif c == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
-def _convert_fn(t: SqlType) -> Callable[[Any], Any]:
-    if t.oid == oids.NUMERIC:
-        return lambda v: v if isinstance(v, Decimal) else Decimal(v) if isinstance(v, int) else Decimal(str(v))
-    if t.oid in T.FLOAT_TYPES:
-        return float
-    return lambda v: v
 
 
 class Compiler:
@@ -707,29 +534,6 @@ class Compiler:
             UNDEFINED_FUNCTION,
             f"function {name.lower()}({', '.join(arg_types)}) does not exist",
             hint="No function matches the given name and argument types.",
-        )
-
-
-def _check(v: Any, t: SqlType) -> Any:
-    if t.oid in T.INT_TYPES:
-        lo, hi = T.INT_RANGE[t.oid]
-        if v < lo or v > hi:
-            raise SqlError(NUMERIC_VALUE_OUT_OF_RANGE, f"{oids.TYPE_NAME[t.oid]} out of range")
-    return v
-
-
-def _text(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return v if isinstance(v, str) else str(v)
-
-
-def _check_comparable(op: str, a: SqlType, b: SqlType) -> None:
-    if not T.comparable(a.oid, b.oid):
-        raise SqlError(
-            DATATYPE_MISMATCH,
-            f"operator does not exist: {_tname(a)} {op} {_tname(b)}",
-            hint="No operator matches the given name and argument types.",
         )
 
 
