@@ -52,6 +52,8 @@ class LogWriter:
         self.stream_id = stream_id
         self.epoch = epoch
         self.next_lsn = last_lsn + 1
+        self.installed_lsn = last_lsn
+        """Every record up to here is durable and installed in the pages."""
         self._install = install
         self._on_fatal = on_fatal
         self._queue: list[Pending] = []
@@ -83,6 +85,7 @@ class LogWriter:
             for p in group:
                 if error is None:
                     self._install(p.deltas)
+                    self.installed_lsn = p.record.lsn
                 else:
                     p.error = error
                 p.done.set()

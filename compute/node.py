@@ -25,6 +25,7 @@ import trio
 
 from compute.bridge import Bridge
 from compute.catalog import CATALOG_PID, CatalogCache
+from compute.checkpoint import MemoryCheckpointer
 from compute.locks import LockManager
 from compute.log_writer import LogWriter
 from compute.pages import PageManager
@@ -60,6 +61,7 @@ class ComputeNode:
         self.pages.on_page_leaving = self._page_leaving
         self.locks = LockManager()
         self.catalog = CatalogCache(self)
+        self.checkpointer = MemoryCheckpointer(self)
         self.incarnation = 0
         self.log: LogWriter | None = None
         self._members: dict[int, tuple[str, int]] = {}
@@ -89,6 +91,7 @@ class ComputeNode:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self.log.run)
             nursery.start_soon(self._heartbeat)
+            nursery.start_soon(self.checkpointer.run)
             await nursery.start(serve_peers, cfg.host, cfg.peer_port, self._peer_request)
             await nursery.start(serve_sql, cfg.host, cfg.pg_port, self)
             print(
@@ -135,6 +138,7 @@ class ComputeNode:
     def _install(self, deltas) -> None:
         for d in deltas:
             apply_delta(self.pages.owned[d.page_id].page, d)
+            self.checkpointer.changed(d.page_id)
 
     def _page_leaving(self, pid) -> None:
         if pid == CATALOG_PID:
@@ -173,4 +177,5 @@ class ComputeNode:
             "row_locks": self.locks.held(),
             **{f"pages_{k}": v for k, v in self.pages.stats.items()},
             **({f"log_{k}": v for k, v in self.log.stats.items()} if self.log else {}),
+            **{f"mckpt_{k}": v for k, v in self.checkpointer.stats.items()},
         }

@@ -34,7 +34,7 @@ new epoch).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Sequence
 
 PageId = tuple[int, int]
 """``(table_id, bucket)``; the same shape as storage.page_format.PageId (memory_layer
@@ -119,6 +119,15 @@ class GlobalBuffer(Protocol):
         ...
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...
+
+    def checkpoint(self, node_id: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int) -> None:
+        """A memory checkpoint: store the images (newer wins, one round trip),
+        then record that they cover node ``node_id``'s stream up to ``lsn``."""
+        ...
+
+    def checkpoint_lsn(self, node_id: int) -> int:
+        """The LSN of ``node_id``'s stream its last memory checkpoint covers (0: none)."""
+        ...
 
 
 class Membership(Protocol):

@@ -1,6 +1,7 @@
 """Global buffer on Redis: the newest known image of each page (memory checkpoint).
 
-Owns: the ``{p}buf:{table}:{bucket}`` hashes (``v`` version, ``img`` bytes).
+Owns: the ``{p}buf:{table}:{bucket}`` hashes (``v`` version, ``img`` bytes) and
+the ``{p}mckpt:{node}`` memory-checkpoint LSNs.
 Invariant: a stored version never goes backwards; ``put`` compares and writes in
 one Lua script (``scripts/buffer_put.lua``), so concurrent pushes of the same
 page keep the newer image.  The buffer is only a cache (invariant 7): a missing
@@ -9,12 +10,16 @@ image means "read the page from storage".
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import redis
 
 from memory_layer.api import PageId
 from memory_layer.client import unavailable_on_error
 from memory_layer.keys import Keys
 from memory_layer.scripts import load
+
+_MAX_SET = "local c = redis.call('GET', KEYS[1]) if (not c) or tonumber(c) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end"
 
 
 class RedisGlobalBuffer:
@@ -30,6 +35,21 @@ class RedisGlobalBuffer:
         """Like ``put``; True if the image was stored."""
         with unavailable_on_error():
             return self._put(keys=[self._keys.buf(page_id)], args=[version, image]) == 1
+
+    def checkpoint(self, node_id: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int) -> None:
+        with unavailable_on_error():
+            pipe = self._r.pipeline(transaction=False)
+            for page_id, version, image in images:
+                self._put(keys=[self._keys.buf(page_id)], args=[version, image], client=pipe)
+            pipe.execute()
+            # Only after every image is stored: the recorded LSN never claims more
+            # than the buffer holds.  It only grows.
+            self._r.eval(_MAX_SET, 1, self._keys.checkpoint(node_id), lsn)
+
+    def checkpoint_lsn(self, node_id: int) -> int:
+        with unavailable_on_error():
+            value = self._r.get(self._keys.checkpoint(node_id))
+        return int(value) if value is not None else 0
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None:
         with unavailable_on_error():

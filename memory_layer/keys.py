@@ -12,6 +12,7 @@ so the layout below must stay in step with ``scripts/*.lua``.
     {p}owners                    set   node ids owning >= 1 page (page_counts)
     {p}stats:handoffs            int   number of transfers
     {p}buf:{table}:{bucket}      hash  v (version), img (bytes)    (global buffer)
+    {p}mckpt:{node}              int   stream LSN the node's last memory checkpoint covers
     {p}node:{node}               hash  host, pg_port, peer_port, incarnation
     {p}nodes                     set   registered node ids
     {p}incarnation:{node}        int   last incarnation handed out (never deleted
@@ -68,6 +69,9 @@ class Keys:
     @property
     def handoffs(self) -> str:
         return f"{self.prefix}stats:handoffs"
+
+    def checkpoint(self, node_id: int) -> str:
+        return f"{self.prefix}mckpt:{node_id}"
 
     def node(self, node_id: int) -> str:
         return f"{self.prefix}node:{node_id}"

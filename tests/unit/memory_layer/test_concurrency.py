@@ -2,7 +2,7 @@
 
 Every thread acts for any owner it sees (using that owner's incarnation), so
 several threads often try the same hand-off at the same epoch: exactly one may
-win.  Checked: each (page, epoch) was produced once and names one owner, epochs
+win.  Checked: each (page, epoch) names one owner, epochs
 have no gaps, and the owned sets, page counts and hand-off count agree with the
 entries (one owner per page)."""
 
@@ -65,11 +65,13 @@ def test_one_owner_per_page_under_racing_threads(layer, register):
     entries = d.all_entries()
     assert set(entries) == set(PAGES)
     for (page, epoch), owners in events.items():
-        assert len(owners) == 1, f"{page} epoch {epoch} granted to {owners}"
+        # The owner's own claim of a page it already owns is granted again at the
+        # same epoch (idempotent), so one owner may appear twice, never two owners.
+        assert len(set(owners)) == 1, f"{page} epoch {epoch} granted to {owners}"
     for page, entry in entries.items():
         epochs = sorted(e for (p, e) in events if p == page)
         assert epochs == list(range(1, entry.epoch + 1)), page
-        assert events[(page, entry.epoch)] == [entry.owner]
+        assert set(events[(page, entry.epoch)]) == {entry.owner}
     transfers = len(events) - len(PAGES)
     assert d.handoff_count() == transfers > 0
     owned = {n: set(d.owned_by(n)) for n in NODES}
