@@ -7,7 +7,9 @@ record up to that LSN for the pages the node still owns; pages it handed off
 meanwhile belong to their new owner's recovery.  Storing the images and then
 the LSN is one Redis round trip each, off the statement path.  Recovery of a
 failed node (issue 3) starts from these images and replays its stream after
-the recorded LSN; until that exists they are written, not yet read.
+the recorded LSN; until that exists they are written, not yet read.  The
+record names the stream epoch too: a restarted node (new epoch) covers only
+the pages it owns, not those its previous incarnation left behind.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ class MemoryCheckpointer:
                 continue
             images, lsn = self.snapshot()
             try:
-                await node.bridge.call(node.ml.buffer.checkpoint, node.node_id, images, lsn)
+                await node.bridge.call(
+                    node.ml.buffer.checkpoint, node.node_id, node.log.epoch, images, lsn)
             except Exception as e:  # memory layer away: retry the same pages next time
                 self.dirty.update(pid for pid, _, _ in images)
                 self.stats["failures"] += 1

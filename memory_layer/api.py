@@ -120,13 +120,18 @@ class GlobalBuffer(Protocol):
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...
 
-    def checkpoint(self, node_id: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int) -> None:
+    def checkpoint(
+        self, node_id: int, epoch: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
+    ) -> None:
         """A memory checkpoint: store the images (newer wins, one round trip),
-        then record that they cover node ``node_id``'s stream up to ``lsn``."""
+        then record that, for the pages node ``node_id`` owned while writing its
+        stream at ``epoch``, they cover the stream up to ``lsn``.  A record for
+        a newer epoch replaces an older one; within an epoch the LSN only grows."""
         ...
 
-    def checkpoint_lsn(self, node_id: int) -> int:
-        """The LSN of ``node_id``'s stream its last memory checkpoint covers (0: none)."""
+    def checkpoint_lsn(self, node_id: int) -> tuple[int, int]:
+        """``(stream epoch, lsn)`` of ``node_id``'s last memory checkpoint ((0, 0): none).
+        A recovery may use it only for pages owned at that epoch."""
         ...
 
 

@@ -19,7 +19,14 @@ from memory_layer.client import unavailable_on_error
 from memory_layer.keys import Keys
 from memory_layer.scripts import load
 
-_MAX_SET = "local c = redis.call('GET', KEYS[1]) if (not c) or tonumber(c) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end"
+_SET_CHECKPOINT = """
+local e = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
+local l = tonumber(redis.call('HGET', KEYS[1], 'lsn') or '0')
+local ne, nl = tonumber(ARGV[1]), tonumber(ARGV[2])
+if ne > e or (ne == e and nl > l) then
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'lsn', ARGV[2])
+end
+"""
 
 
 class RedisGlobalBuffer:
@@ -27,6 +34,7 @@ class RedisGlobalBuffer:
         self._r = client
         self._keys = keys
         self._put = client.register_script(load("buffer_put"))
+        self._set_checkpoint = client.register_script(_SET_CHECKPOINT)
 
     def put(self, page_id: PageId, version: int, image: bytes) -> None:
         self.put_if_newer(page_id, version, image)
@@ -36,20 +44,22 @@ class RedisGlobalBuffer:
         with unavailable_on_error():
             return self._put(keys=[self._keys.buf(page_id)], args=[version, image]) == 1
 
-    def checkpoint(self, node_id: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int) -> None:
+    def checkpoint(
+        self, node_id: int, epoch: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
+    ) -> None:
         with unavailable_on_error():
             pipe = self._r.pipeline(transaction=False)
             for page_id, version, image in images:
                 self._put(keys=[self._keys.buf(page_id)], args=[version, image], client=pipe)
             pipe.execute()
-            # Only after every image is stored: the recorded LSN never claims more
-            # than the buffer holds.  It only grows.
-            self._r.eval(_MAX_SET, 1, self._keys.checkpoint(node_id), lsn)
+            # Only after every image is stored: the record never claims more than
+            # the buffer holds.
+            self._set_checkpoint(keys=[self._keys.checkpoint(node_id)], args=[epoch, lsn])
 
-    def checkpoint_lsn(self, node_id: int) -> int:
+    def checkpoint_lsn(self, node_id: int) -> tuple[int, int]:
         with unavailable_on_error():
-            value = self._r.get(self._keys.checkpoint(node_id))
-        return int(value) if value is not None else 0
+            epoch, lsn = self._r.hmget(self._keys.checkpoint(node_id), "epoch", "lsn")
+        return (int(epoch), int(lsn)) if epoch is not None and lsn is not None else (0, 0)
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None:
         with unavailable_on_error():

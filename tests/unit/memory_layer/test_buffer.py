@@ -24,12 +24,16 @@ def test_pages_are_independent(layer):
 
 
 def test_memory_checkpoint_stores_images_then_the_lsn(layer):
-    assert layer.buffer.checkpoint_lsn(4) == 0
+    assert layer.buffer.checkpoint_lsn(4) == (0, 0)
     layer.buffer.put((2, 1), 9, b"newer")
-    layer.buffer.checkpoint(4, [((2, 1), 7, b"older"), ((2, 2), 3, b"c")], lsn=40)
+    layer.buffer.checkpoint(4, 2, [((2, 1), 7, b"older"), ((2, 2), 3, b"c")], lsn=40)
     assert layer.buffer.get((2, 1)) == (9, b"newer")
     assert layer.buffer.get((2, 2)) == (3, b"c")
-    assert layer.buffer.checkpoint_lsn(4) == 40
-    layer.buffer.checkpoint(4, [], lsn=35)  # a late, older checkpoint never moves it back
-    assert layer.buffer.checkpoint_lsn(4) == 40
-    assert layer.buffer.checkpoint_lsn(5) == 0
+    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
+    layer.buffer.checkpoint(4, 2, [], lsn=35)  # a late, older checkpoint never moves it back
+    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
+    layer.buffer.checkpoint(4, 1, [], lsn=90)  # nor does one of an older stream epoch
+    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
+    layer.buffer.checkpoint(4, 3, [], lsn=41)  # a new incarnation's epoch replaces it
+    assert layer.buffer.checkpoint_lsn(4) == (3, 41)
+    assert layer.buffer.checkpoint_lsn(5) == (0, 0)
