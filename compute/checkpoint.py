@@ -7,9 +7,9 @@ record up to that LSN for the pages the node still owns; pages it handed off
 meanwhile belong to their new owner's recovery.  Storing the images and then
 the LSN is one Redis round trip each, off the statement path.  Recovery of a
 failed node (issue 3) starts from these images and replays its stream after
-the recorded LSN; until that exists they are written, not yet read.  The
-record names the stream epoch too: a restarted node (new epoch) covers only
-the pages it owns, not those its previous incarnation left behind.
+the recorded LSN (``compute/recovery.py``).  The record is per incarnation: a
+restarted node covers only the pages it owns, not those its previous
+incarnation left behind.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class MemoryCheckpointer:
             images, lsn = self.snapshot()
             try:
                 await node.bridge.call(
-                    node.ml.buffer.checkpoint, node.node_id, node.log.epoch, images, lsn)
+                    node.ml.buffer.checkpoint, node.node_id, node.incarnation, images, lsn)
             except Exception as e:  # memory layer away: retry the same pages next time
                 self.dirty.update(pid for pid, _, _ in images)
                 self.stats["failures"] += 1

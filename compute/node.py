@@ -30,6 +30,7 @@ from compute.locks import LockManager
 from compute.log_writer import LogWriter
 from compute.pages import PageManager
 from compute.peer import PeerClient, PeerError, serve_peers
+from compute.recovery import Tier1
 from compute.txn import Transaction
 from storage.page_format import apply_delta
 
@@ -62,6 +63,7 @@ class ComputeNode:
         self.locks = LockManager()
         self.catalog = CatalogCache(self)
         self.checkpointer = MemoryCheckpointer(self)
+        self.tier1 = Tier1(self)
         self.incarnation = 0
         self.log: LogWriter | None = None
         self._members: dict[int, tuple[str, int]] = {}
@@ -178,4 +180,5 @@ class ComputeNode:
             **{f"pages_{k}": v for k, v in self.pages.stats.items()},
             **({f"log_{k}": v for k, v in self.log.stats.items()} if self.log else {}),
             **{f"mckpt_{k}": v for k, v in self.checkpointer.stats.items()},
+            **self.tier1.stats,
         }

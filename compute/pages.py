@@ -24,6 +24,8 @@ through the bounded thread bridge (cold path only).
 
 from __future__ import annotations
 
+import logging
+
 import trio
 
 from compute.bridge import Bridge
@@ -33,6 +35,8 @@ from memory_layer.api import StaleEpoch
 from sql.errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, SqlError
 from storage.api import StorageError, StorageUnavailable
 from storage.page_format import Page, PageId, decode_page, encode_page
+
+log = logging.getLogger("strata.compute.pages")
 
 HANDOFF_WAIT_S = 3.0
 ACQUIRE_WAIT_S = 15.0
@@ -120,9 +124,19 @@ class PageManager:
                 # cannot commit to this page any more (invariant 6).  If it already
                 # came back as a new incarnation, its own open_stream fenced the old one.
                 await self._storage(node.storage.fence_stream, prev)
-            img = await self._storage(node.storage.get_page, pid, entry.version, True, 10.0)
-            self.stats["storage_loads"] += 1
-            self.owned[pid] = OwnedPage(decode_page(img.data), entry.epoch)
+            page = None
+            if prev is not None and entry.epoch == before.epoch + 1:
+                # The owner died: tier 1 (memory checkpoint + its stream).  The epoch
+                # check makes sure nobody else owned the page between lookup and claim.
+                page = await node.tier1.recover(pid, prev, before.owner_incarnation, entry.version)
+                if page is not None:
+                    log.info("page %s of node %s recovered from the global buffer + its stream (v%d)",
+                             pid, prev, page.version)
+            if page is None:  # tier 2: the storage page store, after the applier caught up
+                img = await self._storage(node.storage.get_page, pid, entry.version, True, 10.0)
+                self.stats["storage_loads"] += 1
+                page = decode_page(img.data)
+            self.owned[pid] = OwnedPage(page, entry.epoch)
             return
         if only_if_mine:
             raise PeerError(f"node {node.node_id} does not own page {pid}")

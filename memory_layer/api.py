@@ -59,6 +59,9 @@ class PageEntry:
     epoch: int
     version: int
     readers: frozenset[int] = frozenset()
+    owner_incarnation: int = field(default=0, compare=False)
+    """The owner's incarnation (filled in by ``lookup``; 0 elsewhere, and not
+    part of equality)."""
 
 
 @dataclass(frozen=True)
@@ -121,17 +124,16 @@ class GlobalBuffer(Protocol):
     def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...
 
     def checkpoint(
-        self, node_id: int, epoch: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
+        self, node_id: int, incarnation: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
     ) -> None:
         """A memory checkpoint: store the images (newer wins, one round trip),
-        then record that, for the pages node ``node_id`` owned while writing its
-        stream at ``epoch``, they cover the stream up to ``lsn``.  A record for
-        a newer epoch replaces an older one; within an epoch the LSN only grows."""
+        then record that, for the pages incarnation ``incarnation`` of node
+        ``node_id`` owns, they cover its stream up to ``lsn`` (only grows)."""
         ...
 
-    def checkpoint_lsn(self, node_id: int) -> tuple[int, int]:
-        """``(stream epoch, lsn)`` of ``node_id``'s last memory checkpoint ((0, 0): none).
-        A recovery may use it only for pages owned at that epoch."""
+    def checkpoint_lsn(self, node_id: int, incarnation: int) -> int:
+        """The stream LSN the last memory checkpoint of that incarnation covers (0: none).
+        Valid only for pages that incarnation owned."""
         ...
 
 

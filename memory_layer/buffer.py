@@ -20,11 +20,9 @@ from memory_layer.keys import Keys
 from memory_layer.scripts import load
 
 _SET_CHECKPOINT = """
-local e = tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0')
-local l = tonumber(redis.call('HGET', KEYS[1], 'lsn') or '0')
-local ne, nl = tonumber(ARGV[1]), tonumber(ARGV[2])
-if ne > e or (ne == e and nl > l) then
-  redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'lsn', ARGV[2])
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
 """
 
@@ -45,7 +43,7 @@ class RedisGlobalBuffer:
             return self._put(keys=[self._keys.buf(page_id)], args=[version, image]) == 1
 
     def checkpoint(
-        self, node_id: int, epoch: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
+        self, node_id: int, incarnation: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
     ) -> None:
         with unavailable_on_error():
             pipe = self._r.pipeline(transaction=False)
@@ -54,12 +52,12 @@ class RedisGlobalBuffer:
             pipe.execute()
             # Only after every image is stored: the record never claims more than
             # the buffer holds.
-            self._set_checkpoint(keys=[self._keys.checkpoint(node_id)], args=[epoch, lsn])
+            self._set_checkpoint(keys=[self._keys.checkpoint(node_id)], args=[incarnation, lsn])
 
-    def checkpoint_lsn(self, node_id: int) -> tuple[int, int]:
+    def checkpoint_lsn(self, node_id: int, incarnation: int) -> int:
         with unavailable_on_error():
-            epoch, lsn = self._r.hmget(self._keys.checkpoint(node_id), "epoch", "lsn")
-        return (int(epoch), int(lsn)) if epoch is not None and lsn is not None else (0, 0)
+            value = self._r.hget(self._keys.checkpoint(node_id), incarnation)
+        return int(value) if value is not None else 0
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None:
         with unavailable_on_error():

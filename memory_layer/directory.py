@@ -16,6 +16,8 @@ predecessor can no longer transfer them.
 
 from __future__ import annotations
 
+import dataclasses
+
 import redis
 
 from memory_layer.api import Grant, PageEntry, PageId, StaleEpoch
@@ -51,12 +53,13 @@ class RedisDirectory:
     def lookup(self, page_id: PageId) -> PageEntry | None:
         with unavailable_on_error():
             pipe = self._r.pipeline(transaction=True)
-            pipe.hmget(self._keys.dir(page_id), "owner", "epoch", "version")
+            pipe.hmget(self._keys.dir(page_id), "owner", "epoch", "version", "inc")
             pipe.smembers(self._keys.readers(page_id))
-            (owner, epoch, version), readers = pipe.execute()
+            (owner, epoch, version, inc), readers = pipe.execute()
         if epoch is None and not readers:
             return None
-        return _entry(owner, int(epoch or 0), int(version or 0), list(readers))
+        entry = _entry(owner, int(epoch or 0), int(version or 0), list(readers))
+        return dataclasses.replace(entry, owner_incarnation=int(inc or 0))
 
     def claim(self, page_id: PageId, node_id: int, incarnation: int) -> Grant:
         return self._run_claim(page_id, node_id, incarnation, floor_version=-1)

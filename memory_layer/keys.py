@@ -12,7 +12,7 @@ so the layout below must stay in step with ``scripts/*.lua``.
     {p}owners                    set   node ids owning >= 1 page (page_counts)
     {p}stats:handoffs            int   number of transfers
     {p}buf:{table}:{bucket}      hash  v (version), img (bytes)    (global buffer)
-    {p}mckpt:{node}              hash  epoch, lsn: stream position the last memory checkpoint covers
+    {p}mckpt:{node}              hash  incarnation -> stream LSN its last memory checkpoint covers
     {p}node:{node}               hash  host, pg_port, peer_port, incarnation
     {p}nodes                     set   registered node ids
     {p}incarnation:{node}        int   last incarnation handed out (never deleted

@@ -24,16 +24,20 @@ def test_pages_are_independent(layer):
 
 
 def test_memory_checkpoint_stores_images_then_the_lsn(layer):
-    assert layer.buffer.checkpoint_lsn(4) == (0, 0)
+    assert layer.buffer.checkpoint_lsn(4, 2) == 0
     layer.buffer.put((2, 1), 9, b"newer")
     layer.buffer.checkpoint(4, 2, [((2, 1), 7, b"older"), ((2, 2), 3, b"c")], lsn=40)
     assert layer.buffer.get((2, 1)) == (9, b"newer")
     assert layer.buffer.get((2, 2)) == (3, b"c")
-    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
+    assert layer.buffer.checkpoint_lsn(4, 2) == 40
     layer.buffer.checkpoint(4, 2, [], lsn=35)  # a late, older checkpoint never moves it back
-    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
-    layer.buffer.checkpoint(4, 1, [], lsn=90)  # nor does one of an older stream epoch
-    assert layer.buffer.checkpoint_lsn(4) == (2, 40)
-    layer.buffer.checkpoint(4, 3, [], lsn=41)  # a new incarnation's epoch replaces it
-    assert layer.buffer.checkpoint_lsn(4) == (3, 41)
-    assert layer.buffer.checkpoint_lsn(5) == (0, 0)
+    assert layer.buffer.checkpoint_lsn(4, 2) == 40
+    layer.buffer.checkpoint(4, 3, [], lsn=41)  # each incarnation has its own record
+    assert (layer.buffer.checkpoint_lsn(4, 2), layer.buffer.checkpoint_lsn(4, 3)) == (40, 41)
+    assert layer.buffer.checkpoint_lsn(5, 2) == 0
+
+
+def test_lookup_names_the_owner_incarnation(layer, register):
+    inc = register(3)
+    layer.directory.claim((2, 5), 3, inc)
+    assert layer.directory.lookup((2, 5)).owner_incarnation == inc

@@ -1,0 +1,98 @@
+"""Two-tier recovery of a page whose owner died (DESIGN.md "Node failure").
+
+Tier 1: the page's image in the global buffer, if the dead incarnation's memory
+checkpoint covers it, plus the deltas for that page in the dead node's stream
+after the checkpoint LSN.  Tier 2 (the caller's fallback): the storage page
+store with ``catch_up``.  Tier 1 answers ``None`` whenever it cannot be sure:
+no image, no checkpoint of that incarnation, truncated records, a version gap
+(the image is older than the version the dead node started from), or a result
+below the version the directory records.
+
+Only the dead node's stream is read (invariant 5), and only once per
+(stream, incarnation, checkpoint): its deltas after the checkpoint are decoded
+into a per-page index that later pages of the same dead node reuse, extended
+by reading on from where the last read stopped (records never change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.page_format import (
+    Page,
+    PageDelta,
+    PageId,
+    RedoGap,
+    apply_delta,
+    decode_page,
+    decode_record,
+)
+
+READ_BATCH = 5000
+
+
+@dataclass
+class _Tail:
+    incarnation: int
+    checkpoint_lsn: int
+    next_lsn: int
+    deltas: dict[PageId, list[PageDelta]] = field(default_factory=dict)
+    records: int = 0
+
+
+def index_records(tail: _Tail, records) -> None:
+    for rec in records:
+        for d in decode_record(rec.payload):
+            tail.deltas.setdefault(d.page_id, []).append(d)
+        tail.records += 1
+    tail.next_lsn = records[-1].lsn + 1
+
+
+def redo(page: Page, deltas: list[PageDelta]) -> Page:
+    """Apply ``deltas`` (in stream order) to ``page``; raises RedoGap."""
+    for d in deltas:
+        apply_delta(page, d)
+    return page
+
+
+class Tier1:
+    def __init__(self, node) -> None:
+        self.node = node
+        self._tails: dict[int, _Tail] = {}
+        self.stats = {"tier1_pages": 0, "tier1_misses": 0, "redo_records_read": 0}
+
+    async def recover(self, pid: PageId, owner: int, owner_incarnation: int, min_version: int) -> Page | None:
+        page = await self._recover(pid, owner, owner_incarnation, min_version)
+        self.stats["tier1_pages" if page is not None else "tier1_misses"] += 1
+        return page
+
+    async def _recover(self, pid, owner, owner_incarnation, min_version) -> Page | None:
+        node = self.node
+        if not owner_incarnation:
+            return None
+        try:
+            got = await node.bridge.call(node.ml.buffer.get, pid)
+            if got is None:
+                return None
+            ck = await node.bridge.call(node.ml.buffer.checkpoint_lsn, owner, owner_incarnation)
+        except Exception:  # memory layer away: storage has everything
+            return None
+        if ck == 0:
+            return None
+        tail = self._tails.get(owner)
+        if tail is None or (tail.incarnation, tail.checkpoint_lsn) != (owner_incarnation, ck):
+            tail = self._tails[owner] = _Tail(owner_incarnation, ck, ck + 1)
+        while True:
+            records = await node.pages._storage(node.storage.read_stream, owner, tail.next_lsn, READ_BATCH)
+            if not records:
+                break
+            if records[0].lsn != tail.next_lsn:  # truncated below what we need
+                del self._tails[owner]
+                return None
+            index_records(tail, records)
+            self.stats["redo_records_read"] += len(records)
+        try:
+            page = redo(decode_page(got[1]), tail.deltas.get(pid, []))
+        except RedoGap:
+            return None
+        return page if page.version >= min_version else None
