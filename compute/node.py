@@ -103,6 +103,7 @@ class ComputeNode:
                 flush=True,
             )
             task_status.started()
+            nursery.start_soon(self._recover_own_pages)
 
     async def _until_ok(self, what: str, fn, *args, deadline_s: float = 60.0):
         deadline = trio.current_time() + deadline_s
@@ -130,6 +131,30 @@ class ComputeNode:
             if not ok:
                 self.fatal("registration superseded or lease lost")
             last_ok = time.monotonic()
+
+    async def _recover_own_pages(self) -> None:
+        """Take back, in the background, the pages the directory still lists under
+        this node id (left by a previous incarnation): each is rebuilt through
+        tier 1 or storage.  A page a transaction needs first is recovered on
+        demand by that transaction (acquisition is single-flight per page)."""
+        start = time.monotonic()
+        try:
+            entries = await self.bridge.call(self.ml.directory.owned_by, self.node_id)
+        except Exception as e:
+            log.warning("could not list pages of previous incarnations: %s", e)
+            return
+        done = 0
+        for pid in sorted(entries):
+            if pid in self.pages.owned:
+                continue
+            try:
+                await self.pages._acquire_once(pid, None, only_if_mine=True)
+                done += 1
+            except Exception as e:  # taken by another node meanwhile, or storage away
+                log.info("page %s not taken back: %s", pid, e)
+        if entries:
+            log.info("took back %d of %d pages of previous incarnations in %.0f ms (%s)",
+                     done, len(entries), (time.monotonic() - start) * 1000, self.tier1.stats)
 
     def fatal(self, message: str) -> None:
         """Stop serving at once: nothing more this incarnation commits could be safe."""
