@@ -136,6 +136,7 @@ class PageManager:
                 img = await self._storage(node.storage.get_page, pid, entry.version, True, 10.0)
                 self.stats["storage_loads"] += 1
                 page = decode_page(img.data)
+            await self._push_start_image(pid, page.version, encode_page(page))
             self.owned[pid] = OwnedPage(page, entry.epoch)
             return
         if only_if_mine:
@@ -161,8 +162,22 @@ class PageManager:
             await trio.sleep(RETRY_PAUSE_S)  # owner changed meanwhile: ask again
             return
         page = decode_page(blob)
+        await self._push_start_image(pid, page.version, blob)
         self.owned[pid] = OwnedPage(page, reply["epoch"])
         self.stats["handoffs_in"] += 1
+
+    async def _push_start_image(self, pid: PageId, version: int, image: bytes) -> None:
+        """Before a page is used, its starting image goes to the global buffer
+        under this incarnation: tier-1 recovery of this incarnation's pages then
+        starts from an image at least as new as where its stream's deltas begin.
+        Until it succeeds the page is not used (the directory may already name
+        us; the next access loads it again)."""
+        node = self.node
+        try:
+            await self.bridge.call(node.ml.buffer.put, pid, version, image, node.incarnation)
+        except Exception as e:
+            await trio.sleep(RETRY_PAUSE_S * 4)
+            raise _retryable(f"memory layer unavailable: {e}") from None
 
     async def _is_live(self, node_id: int) -> bool:
         members = await self.bridge.call(self.node.ml.membership.members)

@@ -1,10 +1,10 @@
 """Two-tier recovery of a page whose owner died (DESIGN.md "Node failure").
 
-Tier 1: the page's image in the global buffer, if the dead incarnation's memory
-checkpoint covers it, plus the deltas for that page in the dead node's stream
+Tier 1: the page's image in the global buffer, if the dead incarnation pushed
+it (at acquisition or in a memory checkpoint) and has a checkpoint record, plus the deltas for that page in the dead node's stream
 after the checkpoint LSN.  Tier 2 (the caller's fallback): the storage page
 store with ``catch_up``.  Tier 1 answers ``None`` whenever it cannot be sure:
-no image, no checkpoint of that incarnation, truncated records, a version gap
+no image, an image somebody else pushed, no checkpoint of that incarnation, truncated records, a version gap
 (the image is older than the version the dead node started from), or a result
 below the version the directory records.
 
@@ -71,8 +71,11 @@ class Tier1:
         if not owner_incarnation:
             return None
         try:
-            got = await node.bridge.call(node.ml.buffer.get, pid)
-            if got is None:
+            got = await node.bridge.call(node.ml.buffer.get_with_pusher, pid)
+            if got is None or got[2] != owner_incarnation:
+                # Only an image the dead incarnation pushed itself is known to be at
+                # least where its deltas for this page begin (every acquisition
+                # pushes its starting image; checkpoints push changed pages).
                 return None
             ck = await node.bridge.call(node.ml.buffer.checkpoint_lsn, owner, owner_incarnation)
         except Exception:  # memory layer away: storage has everything

@@ -117,8 +117,14 @@ class Directory(Protocol):
 
 
 class GlobalBuffer(Protocol):
-    def put(self, page_id: PageId, version: int, image: bytes) -> None:
-        """Store an image unless a newer version is already there."""
+    def put(self, page_id: PageId, version: int, image: bytes, pusher: int = 0) -> None:
+        """Store an image unless a newer version is already there; ``pusher`` is
+        the pushing node's incarnation (tier-1 recovery trusts an image only
+        from the dead incarnation itself)."""
+        ...
+
+    def get_with_pusher(self, page_id: PageId) -> tuple[int, bytes, int] | None:
+        """``(version, image, pusher)``."""
         ...
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...

@@ -1,6 +1,7 @@
 """Global buffer on Redis: the newest known image of each page (memory checkpoint).
 
-Owns: the ``{p}buf:{table}:{bucket}`` hashes (``v`` version, ``img`` bytes) and
+Owns: the ``{p}buf:{table}:{bucket}`` hashes (``v`` version, ``img`` bytes,
+``by`` the incarnation that pushed it) and
 the ``{p}mckpt:{node}`` memory-checkpoint LSNs.
 Invariant: a stored version never goes backwards; ``put`` compares and writes in
 one Lua script (``scripts/buffer_put.lua``), so concurrent pushes of the same
@@ -34,13 +35,14 @@ class RedisGlobalBuffer:
         self._put = client.register_script(load("buffer_put"))
         self._set_checkpoint = client.register_script(_SET_CHECKPOINT)
 
-    def put(self, page_id: PageId, version: int, image: bytes) -> None:
-        self.put_if_newer(page_id, version, image)
+    def put(self, page_id: PageId, version: int, image: bytes, pusher: int = 0) -> None:
+        self.put_if_newer(page_id, version, image, pusher)
 
-    def put_if_newer(self, page_id: PageId, version: int, image: bytes) -> bool:
-        """Like ``put``; True if the image was stored."""
+    def put_if_newer(self, page_id: PageId, version: int, image: bytes, pusher: int = 0) -> bool:
+        """Like ``put``; True if the image was stored (an equal version only
+        records the new pusher and answers False)."""
         with unavailable_on_error():
-            return self._put(keys=[self._keys.buf(page_id)], args=[version, image]) == 1
+            return self._put(keys=[self._keys.buf(page_id)], args=[version, image, pusher]) == 1
 
     def checkpoint(
         self, node_id: int, incarnation: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int
@@ -48,7 +50,7 @@ class RedisGlobalBuffer:
         with unavailable_on_error():
             pipe = self._r.pipeline(transaction=False)
             for page_id, version, image in images:
-                self._put(keys=[self._keys.buf(page_id)], args=[version, image], client=pipe)
+                self._put(keys=[self._keys.buf(page_id)], args=[version, image, incarnation], client=pipe)
             pipe.execute()
             # Only after every image is stored: the record never claims more than
             # the buffer holds.
@@ -58,6 +60,13 @@ class RedisGlobalBuffer:
         with unavailable_on_error():
             value = self._r.hget(self._keys.checkpoint(node_id), incarnation)
         return int(value) if value is not None else 0
+
+    def get_with_pusher(self, page_id: PageId) -> tuple[int, bytes, int] | None:
+        with unavailable_on_error():
+            version, image, by = self._r.hmget(self._keys.buf(page_id), "v", "img", "by")
+        if version is None or image is None:
+            return None
+        return int(version), image, int(by or 0)
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None:
         with unavailable_on_error():

@@ -21,7 +21,7 @@ class BufferTwin:
     def __init__(self) -> None:
         self.images, self.ckpts = {}, {}
 
-    def get(self, pid):
+    def get_with_pusher(self, pid):
         return self.images.get(pid)
 
     def checkpoint_lsn(self, node_id, incarnation):
@@ -59,8 +59,8 @@ def node(tmp_path):
     store.close()
 
 
-def _image(version, rows):
-    return version, encode_page(Page(PID, version, dict(rows)))
+def _image(version, rows, pusher=42):
+    return version, encode_page(Page(PID, version, dict(rows))), pusher
 
 
 async def test_image_plus_stream_tail(node):
@@ -79,9 +79,11 @@ async def test_a_crash_between_images_and_lsn_is_harmless(node):
     assert page.version == 4 and page.rows == {(2,): (2, "b"), (3,): (3, "c")}
 
 
-@pytest.mark.parametrize("case", ["no image", "other incarnation", "gap", "below directory"])
+@pytest.mark.parametrize(
+    "case", ["no image", "image pushed by another node", "other incarnation", "gap", "below directory"]
+)
 async def test_falls_back_when_unsure(node, case):
-    node.ml.buffer.images[PID] = _image(1, {(1,): (1, "a")})
+    node.ml.buffer.images[PID] = _image(1, {(1,): (1, "a")}, 9 if case == "image pushed by another node" else 42)
     node.ml.buffer.ckpts[(7, 42)] = 2 if case == "gap" else 1
     if case == "no image":
         del node.ml.buffer.images[PID]

@@ -41,3 +41,14 @@ def test_lookup_names_the_owner_incarnation(layer, register):
     inc = register(3)
     layer.directory.claim((2, 5), 3, inc)
     assert layer.directory.lookup((2, 5)).owner_incarnation == inc
+
+
+def test_the_pusher_is_recorded_and_an_equal_version_moves_it(layer):
+    layer.buffer.put((2, 3), 4, b"v4", pusher=11)
+    assert layer.buffer.get_with_pusher((2, 3)) == (4, b"v4", 11)
+    layer.buffer.put((2, 3), 4, b"v4", pusher=12)
+    assert layer.buffer.get_with_pusher((2, 3)) == (4, b"v4", 12)
+    layer.buffer.put((2, 3), 3, b"v3", pusher=13)
+    assert layer.buffer.get_with_pusher((2, 3)) == (4, b"v4", 12)
+    layer.buffer.checkpoint(5, 14, [((2, 3), 6, b"v6")], lsn=9)
+    assert layer.buffer.get_with_pusher((2, 3)) == (6, b"v6", 14)
