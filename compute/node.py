@@ -195,15 +195,3 @@ class ComputeNode:
         if op == "ping":
             return {"ok": True, "node_id": self.node_id, "incarnation": self.incarnation}, b""
         raise PeerError(f"unknown peer op {op!r}")
-
-    def stats(self) -> dict:
-        return {
-            "node_id": self.node_id,
-            "incarnation": self.incarnation,
-            "owned_pages": self.pages.owned_count(),
-            "row_locks": self.locks.held(),
-            **{f"pages_{k}": v for k, v in self.pages.stats.items()},
-            **({f"log_{k}": v for k, v in self.log.stats.items()} if self.log else {}),
-            **{f"mckpt_{k}": v for k, v in self.checkpointer.stats.items()},
-            **self.tier1.stats,
-        }

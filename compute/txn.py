@@ -71,15 +71,15 @@ class Transaction:
         return op
 
     async def _read_page(self, pid: PageId) -> dict:
-        """The committed rows of ``pid`` (pinned only while reading)."""
+        """The committed rows of ``pid``, pinned only while it is fetched.  No
+        copy: callers read the dict before their next await (trio runs one task
+        at a time, so nothing installs into it meanwhile)."""
         op = self.pinned.get(pid)
         if op is not None:
             return op.page.rows
         op = await self.node.pages.pin(pid, self.waiter)
-        try:
-            return dict(op.page.rows)
-        finally:
-            self.node.pages.unpin(op, self.waiter)
+        self.node.pages.unpin(op, self.waiter)
+        return op.page.rows
 
     async def _lock(self, name) -> None:
         if name in self.locks:
