@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     node = ComputeNode(cfg, MemoryLayer(args.redis_url), GrpcStorage(args.storage))
 
     async def serve_sql(host, port, node, task_status=trio.TASK_STATUS_IGNORED):
-        await serve_pgwire(host, port, lambda: SqlSession(node), task_status=task_status)
+        await serve_pgwire(host, port, lambda: SqlSession(node), task_status=task_status,
+                           extra_status={"strata_node_id": str(args.node_id)})
 
     async def run() -> None:
         async with trio.open_nursery() as nursery:

@@ -37,18 +37,25 @@ CLOSE_TIMEOUT_S = 10
 async def serve_pgwire(host: str, port: int, backend_factory: BackendFactory, *,
                        task_status=trio.TASK_STATUS_IGNORED,
                        server_version: str = "15.0 (Strata)",
-                       max_message_size: int = codec.DEFAULT_MAX_MESSAGE_SIZE) -> None:
-    """Serve PostgreSQL clients on ``host:port`` until cancelled."""
+                       max_message_size: int = codec.DEFAULT_MAX_MESSAGE_SIZE,
+                       extra_status: dict[str, str] | None = None) -> None:
+    """Serve PostgreSQL clients on ``host:port`` until cancelled.
+
+    ``extra_status`` adds ParameterStatus messages to every startup reply
+    (a compute node reports ``strata_node_id`` so clients see where they are)."""
     handler = partial(_serve_connection, backend_factory=backend_factory,
-                      server_version=server_version, max_message_size=max_message_size)
+                      server_version=server_version, max_message_size=max_message_size,
+                      extra_status=dict(extra_status or {}))
     await trio.serve_tcp(handler, port, host=host, task_status=task_status)
 
 
 async def _serve_connection(stream: trio.SocketStream, *, backend_factory: BackendFactory,
-                            server_version: str, max_message_size: int) -> None:
+                            server_version: str, max_message_size: int,
+                            extra_status: dict[str, str]) -> None:
     async with stream:
         try:
-            await _handle(stream, backend_factory, server_version, max_message_size)
+            await _handle(stream, backend_factory, server_version, max_message_size,
+                          extra_status)
         except (codec.ClientClosed, trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         except codec.ProtocolViolation as e:
@@ -56,7 +63,8 @@ async def _serve_connection(stream: trio.SocketStream, *, backend_factory: Backe
 
 
 async def _handle(stream: trio.SocketStream, backend_factory: BackendFactory,
-                  server_version: str, max_message_size: int) -> None:
+                  server_version: str, max_message_size: int,
+                  extra_status: dict[str, str]) -> None:
     reader = codec.MessageReader(stream, max_message_size)
     try:
         info = await read_startup(stream, reader)
@@ -78,7 +86,7 @@ async def _handle(stream: trio.SocketStream, backend_factory: BackendFactory,
         return
     try:
         session = Session(stream, reader, backend)
-        session.emit_many(startup_reply(info, server_version))
+        session.emit_many(startup_reply(info, server_version, extra_status))
         await session.run()
     finally:
         with trio.CancelScope(shield=True), trio.move_on_after(CLOSE_TIMEOUT_S):

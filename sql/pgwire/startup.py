@@ -84,7 +84,8 @@ def _startup_message(code: int, body: bytes) -> StartupInfo:
     return StartupInfo(params, next(_pids), secrets.randbits(31), minor)
 
 
-def startup_reply(info: StartupInfo, server_version: str) -> list[bytes]:
+def startup_reply(info: StartupInfo, server_version: str,
+                  extra_status: dict[str, str] | None = None) -> list[bytes]:
     """Everything sent after the StartupMessage, before ReadyForQuery."""
     out: list[bytes] = []
     unrecognized = [k for k in info.params if k.startswith("_pq_.")]
@@ -103,6 +104,7 @@ def startup_reply(info: StartupInfo, server_version: str) -> list[bytes]:
         "application_name": info.params.get("application_name", ""),
         "is_superuser": "on",
         "session_authorization": info.user,
+        **(extra_status or {}),
     }
     out += [codec.parameter_status(k, v) for k, v in status.items()]
     out.append(codec.backend_key_data(info.pid, info.secret))
