@@ -53,6 +53,11 @@ class MemoryLayerUnavailable(MemoryLayerError):
     pass
 
 
+class DirectoryRebuilding(MemoryLayerError):
+    """A claim while the directory is rebuilt after the memory layer lost its
+    keys (at most one lease long): wait and claim again."""
+
+
 @dataclass(frozen=True)
 class PageEntry:
     owner: int | None
@@ -115,6 +120,12 @@ class Directory(Protocol):
 
     def all_entries(self) -> dict[PageId, PageEntry]: ...
 
+    def restore_many(self, node_id: int, incarnation: int,
+                     pages: Sequence[tuple[PageId, int]]) -> dict[PageId, Grant]:
+        """After a memory-layer loss: report owned pages ``(page, version)`` in
+        one round trip; each is granted unless a live node owns it already."""
+        ...
+
 
 class GlobalBuffer(Protocol):
     def put(self, page_id: PageId, version: int, image: bytes, pusher: int = 0) -> None:
@@ -144,8 +155,20 @@ class GlobalBuffer(Protocol):
 
 
 class Membership(Protocol):
-    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int) -> int:
-        """Returns the new incarnation."""
+    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int,
+                 rebuild_ms: int = 0) -> int:
+        """Returns the new incarnation.  The first register into an empty Redis
+        sets a new generation; ``rebuild_ms`` > 0 (a node that may own pages
+        from before) opens the rebuild window until ``rebuild_ms`` after the
+        generation began (claims are refused meanwhile)."""
+        ...
+
+    def generation(self) -> str | None:
+        """Id of the memory layer's current life; changes when Redis lost its keys."""
+        ...
+
+    def rebuilding(self) -> bool:
+        """True while the rebuild window is open (claims are refused)."""
         ...
 
     def heartbeat(self, node_id: int, incarnation: int, lease_ms: int) -> bool: ...
@@ -153,3 +176,28 @@ class Membership(Protocol):
     def deregister(self, node_id: int, incarnation: int) -> None: ...
 
     def members(self) -> dict[int, NodeInfo]: ...
+
+
+class GlobalLocks(Protocol):
+    """Named locks with leases and fencing tokens.  A token only grows (it never
+    goes below the server clock in microseconds, so it survives a Redis loss);
+    whoever acts under a lock passes its token, and a holder whose lease ran out
+    finds ``renew`` refusing it."""
+
+    def acquire(self, name: str, holder: str, lease_ms: int) -> int | None:
+        """The fencing token, or None if somebody else holds the lock."""
+        ...
+
+    def renew(self, name: str, token: int, lease_ms: int) -> bool: ...
+
+    def release(self, name: str, token: int) -> bool: ...
+
+    def holder(self, name: str) -> tuple[int, str] | None: ...
+
+
+class Reports(Protocol):
+    """JSON reports nodes leave for operators (``strata drill`` reads them)."""
+
+    def push(self, kind: str, report: dict) -> None: ...
+
+    def read(self, kind: str) -> list[dict]: ...

@@ -17,16 +17,17 @@ predecessor can no longer transfer them.
 from __future__ import annotations
 
 import dataclasses
+from typing import Sequence
 
 import redis
 
-from memory_layer.api import Grant, PageEntry, PageId, StaleEpoch
+from memory_layer.api import DirectoryRebuilding, Grant, PageEntry, PageId, StaleEpoch
 from memory_layer.client import unavailable_on_error
 from memory_layer.keys import Keys, page_member, parse_member
 from memory_layer.scripts import load
 
 SCAN_BATCH = 500
-_NOT_LIVE, _WRONG_EPOCH, _REFUSED, _GRANTED = -1, -2, 0, 1
+_NOT_LIVE, _WRONG_EPOCH, _REBUILDING, _REFUSED, _GRANTED = -1, -2, -3, 0, 1
 
 
 def _entry(owner: bytes, epoch: int, version: int, readers: list[bytes]) -> PageEntry:
@@ -75,9 +76,30 @@ class RedisDirectory:
         args = [self._keys.prefix, page_member(page_id), node_id, incarnation, floor_version]
         with unavailable_on_error():
             status, *rest = self._claim(keys=self._entry_keys(page_id), args=args)
+        return self._grant(status, rest, node_id, incarnation)
+
+    @staticmethod
+    def _grant(status: int, rest, node_id: int, incarnation: int) -> Grant:
         if status == _NOT_LIVE:
             raise StaleEpoch(f"node {node_id} incarnation {incarnation} is not live")
+        if status == _REBUILDING:
+            raise DirectoryRebuilding("the directory is being rebuilt after a memory-layer loss")
         return Grant(granted=status == _GRANTED, entry=_entry(*rest))
+
+    def restore_many(self, node_id: int, incarnation: int,
+                     pages: Sequence[tuple[PageId, int]]) -> dict[PageId, Grant]:
+        """Report owned pages after a memory-layer loss, pipelined (one round trip).
+        A page a live node owns already is not granted (the caller drops it)."""
+        if not pages:
+            return {}
+        with unavailable_on_error():
+            pipe = self._r.pipeline(transaction=False)
+            for pid, version in pages:
+                args = [self._keys.prefix, page_member(pid), node_id, incarnation, version]
+                self._claim(keys=self._entry_keys(pid), args=args, client=pipe)
+            replies = pipe.execute()
+        return {pid: self._grant(status, rest, node_id, incarnation)
+                for (pid, _), (status, *rest) in zip(pages, replies)}
 
     def transfer(
         self,

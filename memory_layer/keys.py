@@ -18,6 +18,14 @@ so the layout below must stay in step with ``scripts/*.lua``.
     {p}incarnation:{node}        int   last incarnation handed out (never deleted
                                        by deregister, so incarnations only grow)
     {p}lease:{node}              str   incarnation, with PX = lease_ms
+    {p}generation                str   random id set by the first register into an
+                                       empty Redis (a node that sees it change knows
+                                       the memory layer lost its keys)
+    {p}rebuilding                str   present (PX = lease) while the directory is
+                                       rebuilt after such a loss: claims are refused
+    {p}lock:{name}               str   "token:holder" of a global lock, PX = lease
+    {p}lockseq                   int   last fencing token (never below server µs)
+    {p}{kind}:reports            list  JSON reports, kind = recovery | rebuild (capped)
 
 ``{p}`` defaults to ``strata:``.  All keys assume one Redis instance (the
 scripts touch per-node keys they compute, which Redis Cluster would reject).
@@ -85,3 +93,21 @@ class Keys:
 
     def lease(self, node_id: int) -> str:
         return f"{self.prefix}lease:{node_id}"
+
+    @property
+    def generation(self) -> str:
+        return f"{self.prefix}generation"
+
+    @property
+    def rebuilding(self) -> str:
+        return f"{self.prefix}rebuilding"
+
+    def lock(self, name: str) -> str:
+        return f"{self.prefix}lock:{name}"
+
+    @property
+    def lockseq(self) -> str:
+        return f"{self.prefix}lockseq"
+
+    def reports(self, kind: str) -> str:
+        return f"{self.prefix}{kind}:reports"

@@ -1,5 +1,5 @@
-"""One handle on the memory layer: directory, global buffer and membership
-sharing one Redis connection pool.
+"""One handle on the memory layer: directory, global buffer, membership,
+global locks and reports sharing one Redis connection pool.
 
 Owns: the client's lifetime (``close``) and the key prefix, so several clusters
 (or tests) can share a Redis server under different prefixes.
@@ -11,7 +11,9 @@ from memory_layer.buffer import RedisGlobalBuffer
 from memory_layer.client import connect, unavailable_on_error
 from memory_layer.directory import RedisDirectory
 from memory_layer.keys import DEFAULT_PREFIX, Keys
+from memory_layer.locks import RedisLocks
 from memory_layer.membership import RedisMembership
+from memory_layer.reports import RedisReports
 
 
 class MemoryLayer:
@@ -22,6 +24,8 @@ class MemoryLayer:
         self.directory = RedisDirectory(self.client, self.keys)
         self.buffer = RedisGlobalBuffer(self.client, self.keys)
         self.membership = RedisMembership(self.client, self.keys)
+        self.locks = RedisLocks(self.client, self.keys)
+        self.reports = RedisReports(self.client, self.keys)
 
     def ping(self) -> bool:
         """True if the server answers; raises MemoryLayerUnavailable otherwise."""

@@ -6,6 +6,13 @@ Owns: ``{p}node:*``, ``{p}nodes``, ``{p}incarnation:*`` and ``{p}lease:*``.
   never deletes, so incarnations of a node id only grow) and a lease (a key
   holding the incarnation, with PX = lease_ms).
 * A node is live while its lease key exists and holds its current incarnation.
+* The first ``register`` into an empty Redis (a new cluster, or a memory layer
+  that lost its keys) sets a new ``generation``.  A node that may own pages
+  from before (``rebuild_ms`` > 0: rejoining after a loss, or restarting with a
+  log stream that shows an earlier life) opens the rebuild window
+  (``{p}rebuilding``, ending ``rebuild_ms`` after the generation began): claims
+  are refused meanwhile, and live nodes re-register and report the pages they
+  own (directory.restore_many).
 * ``heartbeat`` renews the lease of the current incarnation only.  It returns
   False once a newer incarnation registered, after deregister, or when the
   lease already expired: an expired incarnation stays dead and must register
@@ -15,6 +22,8 @@ Owns: ``{p}node:*``, ``{p}nodes``, ``{p}incarnation:*`` and ``{p}lease:*``.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import redis
 
@@ -33,13 +42,24 @@ class RedisMembership:
         self._deregister = client.register_script(load("deregister"))
         self._members = client.register_script(load("members"))
 
-    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int) -> int:
+    def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int,
+                 rebuild_ms: int = 0) -> int:
         k = self._keys
-        keys = [k.incarnation(node_id), k.node(node_id), k.nodes, k.lease(node_id)]
+        keys = [k.incarnation(node_id), k.node(node_id), k.nodes, k.lease(node_id),
+                k.generation, k.rebuilding]
+        args = [node_id, host, pg_port, peer_port, lease_ms, uuid.uuid4().hex, rebuild_ms]
         with unavailable_on_error():
-            return int(
-                self._register(keys=keys, args=[node_id, host, pg_port, peer_port, lease_ms])
-            )
+            inc, _generation = self._register(keys=keys, args=args)
+        return int(inc)
+
+    def generation(self) -> str | None:
+        with unavailable_on_error():
+            gen = self._r.get(self._keys.generation)
+        return gen.decode() if gen is not None else None
+
+    def rebuilding(self) -> bool:
+        with unavailable_on_error():
+            return bool(self._r.exists(self._keys.rebuilding))
 
     def heartbeat(self, node_id: int, incarnation: int, lease_ms: int) -> bool:
         keys = [self._keys.node(node_id), self._keys.lease(node_id)]
