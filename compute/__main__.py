@@ -20,7 +20,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--storage", required=True, help="storage node address HOST:PORT")
     p.add_argument("--data-dir", default=None, help="scratch directory (unused: compute nodes are stateless)")
     p.add_argument("--lease-ms", type=int, default=2000, help="membership lease (default 2000)")
+    p.add_argument("--metrics-port", type=int, default=0,
+                   help="serve Prometheus metrics on this port (default: off)")
     args = p.parse_args(argv)
+    if args.lease_ms < 100:
+        p.error("--lease-ms must be at least 100")
     if not 1 <= args.node_id < 2048:
         p.error("--node-id must be between 1 and 2047")
     return args
@@ -39,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = NodeConfig(args.node_id, args.host, args.pg_port, args.peer_port,
                      args.redis_url, args.storage, args.lease_ms)
     node = ComputeNode(cfg, MemoryLayer(args.redis_url), GrpcStorage(args.storage))
+    if args.metrics_port:
+        node.metrics.serve(args.host, args.metrics_port)
 
     async def serve_sql(host, port, node, task_status=trio.TASK_STATUS_IGNORED):
         await serve_pgwire(host, port, lambda: SqlSession(node), task_status=task_status,

@@ -30,10 +30,15 @@ class MemoryCheckpointer:
         self.node = node
         self.interval_s = interval_s
         self.dirty: set[PageId] = set()
+        self._wake = trio.Event()
         self.stats = {"checkpoints": 0, "pages": 0, "bytes": 0, "lsn": 0, "failures": 0}
 
     def changed(self, pid: PageId) -> None:
         self.dirty.add(pid)
+
+    def wake(self) -> None:
+        """Take the next checkpoint now (after a rejoin)."""
+        self._wake.set()
 
     def snapshot(self) -> tuple[list[tuple[PageId, int, bytes]], int]:
         owned = self.node.pages.owned
@@ -46,7 +51,9 @@ class MemoryCheckpointer:
     async def run(self) -> None:
         node = self.node
         while True:
-            await trio.sleep(self.interval_s)
+            with trio.move_on_after(self.interval_s):
+                await self._wake.wait()
+            self._wake = trio.Event()
             if not self.dirty and self.stats["lsn"] == node.log.installed_lsn:
                 continue
             images, lsn = self.snapshot()

@@ -6,7 +6,10 @@ everything queued, sends it as ONE Append (one fsync in storage), then installs
 the deltas into the owned pages *in LSN order* and wakes the committers.  While
 an append is in flight new commits queue up and form the next group.
 
-A commit is acknowledged only after its append returned (invariant 4).  LSNs
+A commit is acknowledged only after its append returned (invariant 4), and a
+group is appended only while the node's lease is known to hold (``lease_valid``:
+the last renewal was sent less than 0.8 lease ago), so a node that cannot renew
+stops committing before anybody may take its pages.  LSNs
 are assigned at submit time, so the stream is gap-free.  If storage is
 unreachable the writer retries; if the stream was fenced (a newer incarnation
 of this node, or recovery, took over) the node stops: nothing more it commits
@@ -46,6 +49,7 @@ class LogWriter:
         last_lsn: int,
         install: Callable[[list[PageDelta]], None],
         on_fatal: Callable[[str], None],
+        lease_valid: Callable[[], bool] = lambda: True,
     ) -> None:
         self._storage = storage
         self._bridge = bridge
@@ -56,6 +60,7 @@ class LogWriter:
         """Every record up to here is durable and installed in the pages."""
         self._install = install
         self._on_fatal = on_fatal
+        self._lease_valid = lease_valid
         self._queue: list[Pending] = []
         self._wakeup = trio.Event()
         self._broken: str | None = None
@@ -81,6 +86,11 @@ class LogWriter:
                 size += len(q[n].record.payload)
                 n += 1
             group, self._queue = q[:n], q[n:]
+            while not self._lease_valid():
+                # Not sure our lease still holds (heartbeat late, memory layer being
+                # rebuilt): appending now could race a survivor that already took
+                # our pages.  The heartbeat either renews it or stops the node.
+                await trio.sleep(0.005)
             error = await self._append([p.record for p in group])
             for p in group:
                 if error is None:

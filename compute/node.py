@@ -2,7 +2,9 @@
 
     pgwire port --> sql.session.SqlSession --TxnSource.begin()--> compute.txn.Transaction
     peer port   --> hand-off / read copy / catalog invalidation (compute.pages, compute.catalog)
-    background  --> log writer (group commit), membership heartbeat
+    background  --> log writer (group commit), membership heartbeat and rejoin
+                    (compute.rejoin), memory checkpoints, failover watcher
+                    (compute.failover: survivors recover failed nodes' pages)
 
 Start-up order matters for invariant 6: the node first opens its log stream
 (bumping the stream epoch fences any older incarnation of itself), then
@@ -26,11 +28,14 @@ import trio
 from compute.bridge import Bridge
 from compute.catalog import CATALOG_PID, CatalogCache
 from compute.checkpoint import MemoryCheckpointer
+from compute.failover import FailoverWatcher
 from compute.locks import LockManager
 from compute.log_writer import LogWriter
+from compute.metrics import NodeMetrics
 from compute.pages import PageManager
 from compute.peer import PeerClient, PeerError, serve_peers
 from compute.recovery import Tier1
+from compute.rejoin import rejoin
 from compute.txn import Transaction
 from storage.page_format import apply_delta
 
@@ -64,7 +69,12 @@ class ComputeNode:
         self.catalog = CatalogCache(self)
         self.checkpointer = MemoryCheckpointer(self)
         self.tier1 = Tier1(self)
+        self.failover = FailoverWatcher(self)
+        self.metrics = NodeMetrics(self)
         self.incarnation = 0
+        self.generation: str | None = None
+        self._lease_valid_until = 0.0
+        self._rejoining: trio.Event | None = None
         self.log: LogWriter | None = None
         self._members: dict[int, tuple[str, int]] = {}
         self._rowid = 0
@@ -82,18 +92,25 @@ class ComputeNode:
         """``serve_sql(host, port, node, task_status)`` serves pgwire."""
         cfg = self.cfg
         state = await self._until_ok("open log stream", self.storage.open_stream, self.node_id)
+        # A node whose stream shows an earlier life may find a memory layer that
+        # lost its keys: its register opens the rebuild window (compute.rejoin).
+        rebuild_ms = cfg.lease_ms if state.last_lsn > 0 else 0
+        sent = time.monotonic()
         self.incarnation = await self._until_ok(
             "register", self.ml.membership.register,
-            self.node_id, cfg.host, cfg.pg_port, cfg.peer_port, cfg.lease_ms,
+            self.node_id, cfg.host, cfg.pg_port, cfg.peer_port, cfg.lease_ms, rebuild_ms,
         )
+        self.lease_renewed(sent)
+        self.generation = await self._until_ok("read generation", self.ml.membership.generation)
         self.log = LogWriter(
             self.storage, self.bridge, self.node_id, state.epoch, state.last_lsn,
-            self._install, self.fatal,
+            self._install, self.fatal, self.lease_valid,
         )
         async with trio.open_nursery() as nursery:
             nursery.start_soon(self.log.run)
             nursery.start_soon(self._heartbeat)
             nursery.start_soon(self.checkpointer.run)
+            nursery.start_soon(self.failover.run)
             await nursery.start(serve_peers, cfg.host, cfg.peer_port, self._peer_request)
             await nursery.start(serve_sql, cfg.host, cfg.pg_port, self)
             print(
@@ -116,21 +133,55 @@ class ComputeNode:
                 log.warning("%s: %s; retrying", what, e)
                 await trio.sleep(0.2)
 
+    # ------------------------------------------------------------ lease
+    def lease_renewed(self, sent_at: float) -> None:
+        """A renewal sent at ``sent_at`` (monotonic) succeeded: Redis started the
+        new lease after that, so it holds at least until sent_at + lease."""
+        self._lease_valid_until = max(self._lease_valid_until,
+                                      sent_at + 0.8 * self.cfg.lease_ms / 1000)
+
+    def lease_valid(self) -> bool:
+        return time.monotonic() < self._lease_valid_until
+
     async def _heartbeat(self) -> None:
         ms = self.ml.membership
         period = self.cfg.lease_ms / 4000
-        last_ok = time.monotonic()
         while True:
             await trio.sleep(period)
+            sent = time.monotonic()
             try:
                 ok = await self.bridge.call(ms.heartbeat, self.node_id, self.incarnation, self.cfg.lease_ms)
             except Exception as e:
-                if time.monotonic() - last_ok > self.cfg.lease_ms / 1000:
+                if not self.lease_valid():
                     self.fatal(f"memory layer unreachable for longer than the lease: {e}")
                 continue
-            if not ok:
+            if ok:
+                self.lease_renewed(sent)
+            else:
+                await self.registration_lost()
+
+    async def registration_lost(self) -> None:
+        """Our registration is gone.  If the memory layer lost its keys (a new
+        generation), rejoin it; otherwise we were superseded or our lease ran
+        out (a zombie): stop."""
+        if self._rejoining is not None:
+            await self._rejoining.wait()
+            return
+        self._rejoining = done = trio.Event()
+        try:
+            try:
+                generation = await self.bridge.call(self.ml.membership.generation)
+            except Exception:
+                return  # unreachable: the heartbeat retries (and stops us past the lease)
+            if generation == self.generation:
                 self.fatal("registration superseded or lease lost")
-            last_ok = time.monotonic()
+            try:
+                await rejoin(self)
+            except Exception as e:
+                log.warning("rejoining the memory layer failed (%s); retrying", e)
+        finally:
+            self._rejoining = None
+            done.set()
 
     async def _recover_own_pages(self) -> None:
         """Take back, in the background, the pages the directory still lists under
@@ -182,6 +233,9 @@ class ComputeNode:
 
     def forget_peer(self, node_id: int) -> None:
         self._members.pop(node_id, None)
+
+    def forget_members(self) -> None:
+        self._members = {}
 
     async def _peer_request(self, header: dict, blob: bytes) -> tuple[dict, bytes]:
         op = header.get("op")

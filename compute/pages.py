@@ -25,13 +25,15 @@ through the bounded thread bridge (cold path only).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import trio
 
+from compute import metrics
 from compute.bridge import Bridge
 from compute.peer import PeerError, PeerUnreachable
 from compute.waits import Waiter
-from memory_layer.api import StaleEpoch
+from memory_layer.api import DirectoryRebuilding, StaleEpoch
 from sql.errors import DEADLOCK_DETECTED, SERIALIZATION_FAILURE, SqlError
 from storage.api import StorageError, StorageUnavailable
 from storage.page_format import Page, PageId, decode_page, encode_page
@@ -56,10 +58,23 @@ class OwnedPage:
         self.drained = trio.Event()
 
 
+@dataclass(frozen=True)
+class Inherited:
+    """A page a recovery worker claimed from a failed incarnation and has not
+    rebuilt yet: whoever loads it first (the worker, or a transaction that needs
+    it before its turn) rebuilds it through tier 1 from the failed stream."""
+    owner: int
+    owner_incarnation: int
+    epoch: int
+
+
 class PageManager:
     def __init__(self, node) -> None:
         self.node = node
         self.owned: dict[PageId, OwnedPage] = {}
+        self.inherited: dict[PageId, Inherited] = {}
+        self.inherited_tier: dict[PageId, int] = {}
+        """For inherited pages once loaded: 1 (global buffer + stream) or 2 (storage)."""
         self._acquiring: dict[PageId, trio.Event] = {}
         self.stats = {"handoffs_in": 0, "handoffs_out": 0, "claims": 0, "storage_loads": 0}
         self.on_page_leaving = None  # callback(pid), used by the catalog cache
@@ -109,9 +124,17 @@ class PageManager:
         try:
             before = await self.bridge.call(node.ml.directory.lookup, pid)
             grant = await self.bridge.call(node.ml.directory.claim, pid, node.node_id, node.incarnation)
+        except DirectoryRebuilding:
+            # The memory layer lost its keys; live owners are reporting their
+            # pages.  Wait (the caller's loop claims again, within its deadline).
+            await trio.sleep(RETRY_PAUSE_S)
+            return
         except StaleEpoch:
-            node.fatal("this node's registration in the memory layer is gone (superseded or Redis lost)")
-            raise SqlError(SERIALIZATION_FAILURE, "compute node is re-registering; retry") from None
+            # Our registration is gone: superseded (we are a zombie: the node
+            # stops) or the memory layer lost its keys (the node rejoins).
+            await node.registration_lost()
+            await trio.sleep(RETRY_PAUSE_S)
+            return
         except Exception as e:  # Redis unreachable
             await trio.sleep(RETRY_PAUSE_S * 4)
             raise _retryable(f"memory layer unavailable: {e}") from None
@@ -119,23 +142,33 @@ class PageManager:
         entry = grant.entry
         if grant.granted:
             prev = before.owner if before is not None else None
-            if prev is not None and prev != node.node_id and not await self._is_live(prev):
+            prev_inc = before.owner_incarnation if before is not None else 0
+            inherited = self.inherited.pop(pid, None)
+            if inherited is not None and inherited.epoch != entry.epoch:
+                inherited = None  # the page moved on since the worker claimed it
+            if inherited is not None:
+                # Claimed by a recovery worker, which fenced the failed stream.
+                prev, prev_inc = inherited.owner, inherited.owner_incarnation
+            elif prev is not None and prev != node.node_id and not await self._is_live(prev):
                 # The previous owner's lease expired: fence its stream so a zombie
                 # cannot commit to this page any more (invariant 6).  If it already
                 # came back as a new incarnation, its own open_stream fenced the old one.
                 await self._storage(node.storage.fence_stream, prev)
-            page = None
-            if prev is not None and entry.epoch == before.epoch + 1:
+            page, tier = None, 2
+            if prev is not None and (inherited is not None or entry.epoch == before.epoch + 1):
                 # The owner died: tier 1 (memory checkpoint + its stream).  The epoch
                 # check makes sure nobody else owned the page between lookup and claim.
-                page = await node.tier1.recover(pid, prev, before.owner_incarnation, entry.version)
+                page = await node.tier1.recover(pid, prev, prev_inc, entry.version)
                 if page is not None:
+                    tier = 1
                     log.info("page %s of node %s recovered from the global buffer + its stream (v%d)",
                              pid, prev, page.version)
             if page is None:  # tier 2: the storage page store, after the applier caught up
                 img = await self._storage(node.storage.get_page, pid, entry.version, True, 10.0)
                 self.stats["storage_loads"] += 1
                 page = decode_page(img.data)
+            if inherited is not None:
+                self.inherited_tier[pid] = tier
             await self._push_start_image(pid, page.version, encode_page(page))
             self.owned[pid] = OwnedPage(page, entry.epoch)
             return
@@ -157,6 +190,7 @@ class PageManager:
         except PeerError as e:
             if e.sqlstate == DEADLOCK_DETECTED:
                 # The owner waited HANDOFF_WAIT_S for its (older) holders: give up.
+                metrics.abort("handoff_busy")
                 raise SqlError(DEADLOCK_DETECTED, "deadlock detected",
                                detail=f"page {pid} stayed in use on node {owner}") from None
             await trio.sleep(RETRY_PAUSE_S)  # owner changed meanwhile: ask again

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import trio
+
 from storage.page_format import (
     Page,
     PageDelta,
@@ -38,6 +40,7 @@ class _Tail:
     next_lsn: int
     deltas: dict[PageId, list[PageDelta]] = field(default_factory=dict)
     records: int = 0
+    bytes: int = 0
 
 
 def index_records(tail: _Tail, records) -> None:
@@ -45,6 +48,7 @@ def index_records(tail: _Tail, records) -> None:
         for d in decode_record(rec.payload):
             tail.deltas.setdefault(d.page_id, []).append(d)
         tail.records += 1
+        tail.bytes += len(rec.payload)
     tail.next_lsn = records[-1].lsn + 1
 
 
@@ -59,6 +63,7 @@ class Tier1:
     def __init__(self, node) -> None:
         self.node = node
         self._tails: dict[int, _Tail] = {}
+        self._reading: dict[int, trio.Lock] = {}
         self.stats = {"tier1_pages": 0, "tier1_misses": 0, "redo_records_read": 0}
 
     async def recover(self, pid: PageId, owner: int, owner_incarnation: int, min_version: int) -> Page | None:
@@ -82,20 +87,32 @@ class Tier1:
             return None
         if ck == 0:
             return None
-        tail = self._tails.get(owner)
-        if tail is None or (tail.incarnation, tail.checkpoint_lsn) != (owner_incarnation, ck):
-            tail = self._tails[owner] = _Tail(owner_incarnation, ck, ck + 1)
-        while True:
-            records = await node.pages._storage(node.storage.read_stream, owner, tail.next_lsn, READ_BATCH)
-            if not records:
-                break
-            if records[0].lsn != tail.next_lsn:  # truncated below what we need
-                del self._tails[owner]
-                return None
-            index_records(tail, records)
-            self.stats["redo_records_read"] += len(records)
+        async with self._reading.setdefault(owner, trio.Lock()):
+            tail = self._tails.get(owner)
+            if tail is None or (tail.incarnation, tail.checkpoint_lsn) != (owner_incarnation, ck):
+                tail = self._tails[owner] = _Tail(owner_incarnation, ck, ck + 1)
+            while True:
+                records = await node.pages._storage(
+                    node.storage.read_stream, owner, tail.next_lsn, READ_BATCH)
+                if not records:
+                    break
+                if records[0].lsn != tail.next_lsn:  # truncated below what we need
+                    del self._tails[owner]
+                    return None
+                index_records(tail, records)
+                self.stats["redo_records_read"] += len(records)
         try:
             page = redo(decode_page(got[1]), tail.deltas.get(pid, []))
         except RedoGap:
             return None
         return page if page.version >= min_version else None
+
+    def tail_size(self, owner: int) -> tuple[int, int]:
+        """Records and bytes of ``owner``'s stream read for tier 1 so far."""
+        tail = self._tails.get(owner)
+        return (tail.records, tail.bytes) if tail is not None else (0, 0)
+
+    def forget(self, owner: int) -> None:
+        """Drop the decoded tail of a dead stream once its pages are recovered."""
+        self._tails.pop(owner, None)
+        self._reading.pop(owner, None)

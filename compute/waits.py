@@ -18,6 +18,7 @@ from typing import Iterator
 
 import trio
 
+from compute import metrics
 from sql.errors import DEADLOCK_DETECTED, SqlError
 
 
@@ -28,6 +29,12 @@ class Waiter:
         self.age = (start_ts if start_ts is not None else time.time(), node_id)
         self.wounded = False
         self._scope: trio.CancelScope | None = None
+        self._aborted = False
+
+    def _count_abort(self, reason: str) -> None:
+        if not self._aborted:
+            self._aborted = True
+            metrics.abort(reason)
 
     def older_than(self, age: tuple[float, int]) -> bool:
         return self.age < age
@@ -39,6 +46,7 @@ class Waiter:
 
     def check(self) -> None:
         if self.wounded:
+            self._count_abort("wounded")
             raise SqlError(
                 DEADLOCK_DETECTED,
                 "deadlock detected",
@@ -57,6 +65,7 @@ class Waiter:
                 self._scope = None
         self.check()
         if scope.cancelled_caught:
+            self._count_abort("wait_timeout")
             raise SqlError(
                 DEADLOCK_DETECTED,
                 "deadlock detected",

@@ -99,7 +99,7 @@ class RedisDirectory:
                 self._claim(keys=self._entry_keys(pid), args=args, client=pipe)
             replies = pipe.execute()
         return {pid: self._grant(status, rest, node_id, incarnation)
-                for (pid, _), (status, *rest) in zip(pages, replies)}
+                for (pid, _), (status, *rest) in zip(pages, replies, strict=True)}
 
     def transfer(
         self,
@@ -175,12 +175,13 @@ class RedisDirectory:
             return {}
         pipe = self._r.pipeline(transaction=False)
         for page_id in pages:
-            pipe.hmget(self._keys.dir(page_id), "owner", "epoch", "version")
+            pipe.hmget(self._keys.dir(page_id), "owner", "epoch", "version", "inc")
             pipe.smembers(self._keys.readers(page_id))
         replies = pipe.execute()
         out = {}
         for i, page_id in enumerate(pages):
-            (owner, epoch, version), readers = replies[2 * i], replies[2 * i + 1]
+            (owner, epoch, version, inc), readers = replies[2 * i], replies[2 * i + 1]
             if epoch is not None or readers:
-                out[page_id] = _entry(owner, int(epoch or 0), int(version or 0), list(readers))
+                entry = _entry(owner, int(epoch or 0), int(version or 0), list(readers))
+                out[page_id] = dataclasses.replace(entry, owner_incarnation=int(inc or 0))
         return out

@@ -1,0 +1,181 @@
+"""Survivors take over the pages of a failed node (DESIGN.md "Node failure").
+
+Detection is by lease: every node polls membership every ``lease/8``; a member
+seen live before whose incarnation is no longer live (its lease key expired,
+nobody re-registered) has failed.  Each failed incarnation gets one recovery
+worker in the cluster: survivors race for the global lock
+``recovery:{node}:{incarnation}`` (lease + fencing token) and the winner runs
+
+    1. fence   bump the failed stream's epoch in storage (a paused node that
+               wakes up can no longer append: invariant 6)
+    2. claim   every directory entry the failed incarnation still owns moves to
+               this node (the claim refuses entries somebody else took)
+    3. redo    each claimed page is rebuilt: tier 1 = its global-buffer image +
+               the failed stream after that incarnation's memory checkpoint
+               (read once, indexed per page), tier 2 = storage; the page
+               serves as soon as it is installed.  A transaction that needs a
+               page before its turn rebuilds it on demand (same code path,
+               single-flight per page: compute.pages ``inherited``).
+
+Several failed nodes recover in parallel: one worker (trio task) per failed
+stream, each reading only its own stream (invariant 5).  A page whose version
+chain crosses two failed streams needs no coordination here: the directory
+names only its last owner, whose acquisition pushed the page's starting image
+(which includes the earlier stream's changes); storage's applier orders
+versions across streams for tier 2.
+
+A node that comes back before a survivor got to it takes its pages back itself
+(ComputeNode._recover_own_pages); survivors then skip it.  Every worker leaves
+a report in the memory layer (``strata:recovery:reports``) with the times it
+measured, read by ``strata drill``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import trio
+
+from compute.pages import Inherited
+from storage.page_format import PageId
+
+log = logging.getLogger("strata.compute.failover")
+
+LOCK_LEASE_MS = 30_000
+
+
+class FailoverWatcher:
+    def __init__(self, node) -> None:
+        self.node = node
+        self._live: dict[int, int] = {}  # node id -> incarnation last seen live
+        self._started: set[tuple[int, int]] = set()
+        self.stats = {"failures_seen": 0, "recoveries": 0, "pages": 0}
+
+    @property
+    def period_s(self) -> float:
+        return max(0.02, self.node.cfg.lease_ms / 8000)
+
+    async def run(self) -> None:
+        node = self.node
+        async with trio.open_nursery() as workers:
+            while True:
+                await trio.sleep(self.period_s)
+                try:
+                    members = await node.bridge.call(node.ml.membership.members)
+                except Exception:  # memory layer away: the heartbeat deals with it
+                    continue
+                now = time.time()
+                live = {m.node_id: m.incarnation for m in members.values() if m.live}
+                for other, inc in self._live.items():
+                    if other == node.node_id or live.get(other) == inc:
+                        continue
+                    if (other, inc) in self._started:
+                        continue
+                    self._started.add((other, inc))
+                    self.stats["failures_seen"] += 1
+                    if other in live:
+                        # Restarted already: the new incarnation takes its pages back.
+                        log.info("node %d came back as incarnation %d; it takes back its pages",
+                                 other, live[other])
+                        continue
+                    workers.start_soon(self.recover, other, inc, now)
+                self._live = live
+
+    def forget_all(self) -> None:
+        """After a memory-layer loss: membership restarts from what is live now."""
+        self._live = {}
+
+    async def recover(self, failed: int, incarnation: int, detected_at: float) -> None:
+        node = self.node
+        lock = f"recovery:{failed}:{incarnation}"
+        try:
+            token = await node.bridge.call(node.ml.locks.acquire, lock,
+                                           f"node-{node.node_id}", LOCK_LEASE_MS)
+        except Exception as e:
+            log.warning("recovery of node %d: lock: %s", failed, e)
+            return
+        if token is None:
+            return  # another survivor recovers (or recovered) it
+        try:
+            await self._recover(failed, incarnation, detected_at, token)
+        except Exception:
+            log.exception("recovery of node %d incarnation %d failed; its pages are "
+                          "recovered on demand", failed, incarnation)
+            try:  # let another survivor try
+                await node.bridge.call(node.ml.locks.release, lock, token)
+            except Exception:
+                pass
+        finally:
+            node.tier1.forget(failed)
+        # On success the lock is left to expire: survivors that notice the failure
+        # later find it held and do not fence the stream again.
+
+    async def _recover(self, failed: int, incarnation: int, detected_at: float, token: int) -> None:
+        node, pages = self.node, self.node.pages
+        members = await node.bridge.call(node.ml.membership.members)
+        back = members.get(failed)
+        if back is not None and back.live:
+            return  # it came back meanwhile and takes its pages back itself
+        await pages._storage(node.storage.fence_stream, failed)
+        fenced_at = time.time()
+        entries = await node.bridge.call(node.ml.directory.owned_by, failed)
+        mine = sorted(pid for pid, e in entries.items() if e.owner_incarnation == incarnation)
+        grants = await node.bridge.call(self._claim_all, mine)
+        claimed: list[PageId] = []
+        for pid, (before, grant) in grants.items():
+            if grant is not None and grant.granted and before is not None \
+                    and grant.entry.epoch == before.epoch + 1:
+                claimed.append(pid)
+                if pid not in pages.owned:  # else a transaction recovered it meanwhile
+                    pages.inherited[pid] = Inherited(failed, incarnation, grant.entry.epoch)
+        directory_at = time.time()
+        redo_start = time.monotonic()
+        tiers = {1: 0, 2: 0}
+        for pid in claimed:
+            if pid not in pages.owned:
+                try:
+                    await pages._acquire_once(pid, None, only_if_mine=True)
+                except Exception as e:  # moved on, or storage away: on demand later
+                    log.info("page %s of failed node %d not recovered here: %s", pid, failed, e)
+                    continue
+            tier = pages.inherited_tier.pop(pid, None)
+            if tier is not None:
+                tiers[tier] += 1
+        redo_s = time.monotonic() - redo_start
+        records, nbytes = node.tier1.tail_size(failed)
+        report = {
+            "kind": "node_failure", "failed_node": failed, "failed_incarnation": incarnation,
+            "recovered_by": node.node_id, "lock_token": token,
+            "detected_at": detected_at, "fenced_at": fenced_at, "directory_at": directory_at,
+            "redo_done_at": time.time(), "redo_seconds": redo_s,
+            "records": records, "bytes": nbytes, "pages": len(claimed),
+            "tier1_pages": tiers[1], "tier2_pages": tiers[2],
+            "on_demand_pages": len(claimed) - tiers[1] - tiers[2],
+        }
+        self.stats["recoveries"] += 1
+        self.stats["pages"] += len(claimed)
+        log.info("recovered node %d (incarnation %d): %d pages (%d tier 1, %d storage), "
+                 "%d records / %d bytes redone in %.0f ms; detection to done %.0f ms",
+                 failed, incarnation, len(claimed), tiers[1], tiers[2], records, nbytes,
+                 redo_s * 1000, (report["redo_done_at"] - detected_at) * 1000)
+        node.metrics.recovered(len(claimed), records)
+        try:
+            await node.bridge.call(node.ml.reports.push, "recovery", report)
+        except Exception as e:
+            log.warning("recovery report not stored: %s", e)
+
+    def _claim_all(self, pids: list[PageId]):
+        """In the bridge thread: look up and claim each page (one thread hop)."""
+        directory, node = self.node.ml.directory, self.node
+        out = {}
+        for pid in pids:
+            before = directory.lookup(pid)
+            try:
+                grant = directory.claim(pid, node.node_id, node.incarnation)
+            except Exception as e:
+                log.info("claim of %s failed: %s", pid, e)
+                grant = None
+            out[pid] = (before, grant)
+        return out
+
