@@ -2,7 +2,9 @@
 
 Detection is by lease: every node polls membership every ``lease/8``; a member
 seen live before whose incarnation is no longer live (its lease key expired,
-nobody re-registered) has failed.  Each failed incarnation gets one recovery
+nobody re-registered) has failed.  Leases that vanish with the memory layer
+(a new generation, or the rebuild window) are not failures: the watcher starts
+over from the members that rejoin.  Each failed incarnation gets one recovery
 worker in the cluster: survivors race for the global lock
 ``recovery:{node}:{incarnation}`` (lease + fencing token) and the winner runs
 
@@ -62,8 +64,13 @@ class FailoverWatcher:
             while True:
                 await trio.sleep(self.period_s)
                 try:
-                    members = await node.bridge.call(node.ml.membership.members)
+                    members = await node.bridge.call(self._members_of_our_generation)
                 except Exception:  # memory layer away: the heartbeat deals with it
+                    continue
+                if members is None:
+                    # The memory layer lost its keys: every lease vanished with them,
+                    # which says nothing about the nodes.  Start over once rejoined.
+                    self._live = {}
                     continue
                 now = time.time()
                 live = {m.node_id: m.incarnation for m in members.values() if m.live}
@@ -81,6 +88,15 @@ class FailoverWatcher:
                         continue
                     workers.start_soon(self.recover, other, inc, now)
                 self._live = live
+
+    def _members_of_our_generation(self):
+        """Members, or None when the memory layer is not the one this node joined
+        (lost its keys and not rejoined yet) or is rebuilding its directory."""
+        ms = self.node.ml.membership
+        if ms.generation() != self.node.generation or ms.rebuilding():
+            return None
+        members = ms.members()
+        return members if ms.generation() == self.node.generation else None
 
     def forget_all(self) -> None:
         """After a memory-layer loss: membership restarts from what is live now."""
@@ -113,7 +129,9 @@ class FailoverWatcher:
 
     async def _recover(self, failed: int, incarnation: int, detected_at: float, token: int) -> None:
         node, pages = self.node, self.node.pages
-        members = await node.bridge.call(node.ml.membership.members)
+        members = await node.bridge.call(self._members_of_our_generation)
+        if members is None:
+            return  # the memory layer lost its keys: not a node failure
         back = members.get(failed)
         if back is not None and back.live:
             return  # it came back meanwhile and takes its pages back itself
