@@ -7,7 +7,9 @@ record up to that LSN for the pages the node still owns; pages it handed off
 meanwhile belong to their new owner's recovery.  Storing the images and then
 the LSN is one Redis round trip each, off the statement path.  Recovery of a
 failed node (issue 3) starts from these images and replays its stream after
-the recorded LSN (``compute/recovery.py``).  The record is per incarnation: a
+the recorded LSN (``compute/recovery.py``).  After each checkpoint the node
+truncates its stream up to the covered LSN (storage caps it at what its page
+store has applied).  The record is per incarnation: a
 restarted node covers only the pages it owns, not those its previous
 incarnation left behind.
 """
@@ -69,3 +71,17 @@ class MemoryCheckpointer:
             self.stats["pages"] += len(images)
             self.stats["bytes"] += sum(len(img) for _, _, img in images)
             self.stats["lsn"] = lsn
+            await self._truncate(lsn)
+
+    async def _truncate(self, lsn: int) -> None:
+        """Drop this node's stream records up to the checkpoint: tier-1 recovery
+        of this incarnation replays only records after ``lsn``, and storage never
+        drops a record its page store has not applied yet (its own checkpoint).
+        Recovery of an earlier incarnation that finds its records gone uses
+        storage instead (tier 2)."""
+        node = self.node
+        try:
+            await node.bridge.call(node.storage.truncate, node.node_id, lsn)
+            self.stats["truncated_to"] = lsn
+        except Exception as e:  # storage away: the next checkpoint tries again
+            log.info("log truncation skipped: %s", e)
