@@ -22,7 +22,7 @@ from typing import Sequence
 
 import trio
 
-from compute import buckets
+from compute import buckets, ddl_lock
 from compute.catalog import (
     CATALOG_DEF,
     CATALOG_PID,
@@ -31,7 +31,7 @@ from compute.catalog import (
     table_row,
     tables_of,
 )
-from compute.pages import OwnedPage
+from compute.pages import ACQUIRE_WAIT_S, OwnedPage
 from compute.waits import Waiter
 from sql.api import Bound, ColumnDef, Key, Row, TableDef
 from sql.errors import (
@@ -54,6 +54,7 @@ class Transaction:
         self.pinned: dict[PageId, OwnedPage] = {}
         self.locks: list = []
         self.catalog_writes = False
+        self.ddl_token: int | None = None
         self.finished = False
 
     # ------------------------------------------------------------ pages
@@ -110,6 +111,8 @@ class Transaction:
 
     async def _begin_catalog_write(self) -> None:
         first = not self.catalog_writes
+        if self.ddl_token is None:
+            self.ddl_token = await ddl_lock.acquire(self.node, self.waiter, ACQUIRE_WAIT_S)
         await self._hold(CATALOG_PID)
         await self._lock(_CATALOG_LOCK)
         if first:
@@ -232,9 +235,12 @@ class Transaction:
         try:
             if self.writes:
                 self.waiter.check()
+                if self.ddl_token is not None:
+                    await ddl_lock.confirm(self.node, self.ddl_token)
                 await self._log_and_install()
         finally:
             self._finish()
+            await self._release_ddl()
 
     async def _log_and_install(self) -> None:
         changes: dict[PageId, list] = {}
@@ -265,6 +271,13 @@ class Transaction:
 
     async def rollback(self) -> None:
         self._finish()
+        await self._release_ddl()
+
+    async def _release_ddl(self) -> None:
+        token, self.ddl_token = self.ddl_token, None
+        if token is not None:
+            with trio.CancelScope(shield=True):
+                await ddl_lock.release(self.node, token)
 
     def _finish(self) -> None:
         if self.finished:
