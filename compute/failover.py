@@ -50,7 +50,7 @@ LOCK_LEASE_MS = 30_000
 class FailoverWatcher:
     def __init__(self, node) -> None:
         self.node = node
-        self._live: dict[int, int] = {}  # node id -> incarnation last seen live
+        self._live: dict[int, tuple[int, int]] = {}  # node id -> (incarnation, stream epoch)
         self._started: set[tuple[int, int]] = set()
         self.stats = {"failures_seen": 0, "recoveries": 0, "pages": 0}
 
@@ -73,9 +73,10 @@ class FailoverWatcher:
                     self._live = {}
                     continue
                 now = time.time()
-                live = {m.node_id: m.incarnation for m in members.values() if m.live}
-                for other, inc in self._live.items():
-                    if other == node.node_id or live.get(other) == inc:
+                live = {m.node_id: (m.incarnation, m.stream_epoch)
+                        for m in members.values() if m.live}
+                for other, (inc, stream_epoch) in self._live.items():
+                    if other == node.node_id or live.get(other, (0,))[0] == inc:
                         continue
                     if (other, inc) in self._started:
                         continue
@@ -84,9 +85,9 @@ class FailoverWatcher:
                     if other in live:
                         # Restarted already: the new incarnation takes its pages back.
                         log.info("node %d came back as incarnation %d; it takes back its pages",
-                                 other, live[other])
+                                 other, live[other][0])
                         continue
-                    workers.start_soon(self.recover, other, inc, now)
+                    workers.start_soon(self.recover, other, inc, stream_epoch, now)
                 self._live = live
 
     def _members_of_our_generation(self):
@@ -102,7 +103,8 @@ class FailoverWatcher:
         """After a memory-layer loss: membership restarts from what is live now."""
         self._live = {}
 
-    async def recover(self, failed: int, incarnation: int, detected_at: float) -> None:
+    async def recover(self, failed: int, incarnation: int, stream_epoch: int,
+                      detected_at: float) -> None:
         node = self.node
         lock = f"recovery:{failed}:{incarnation}"
         try:
@@ -114,7 +116,7 @@ class FailoverWatcher:
         if token is None:
             return  # another survivor recovers (or recovered) it
         try:
-            await self._recover(failed, incarnation, detected_at, token)
+            await self._recover(failed, incarnation, stream_epoch, detected_at, token)
         except Exception:
             log.exception("recovery of node %d incarnation %d failed; its pages are "
                           "recovered on demand", failed, incarnation)
@@ -127,7 +129,8 @@ class FailoverWatcher:
         # On success the lock is left to expire: survivors that notice the failure
         # later find it held and do not fence the stream again.
 
-    async def _recover(self, failed: int, incarnation: int, detected_at: float, token: int) -> None:
+    async def _recover(self, failed: int, incarnation: int, stream_epoch: int,
+                       detected_at: float, token: int) -> None:
         node, pages = self.node, self.node.pages
         members = await node.bridge.call(self._members_of_our_generation)
         if members is None:
@@ -135,7 +138,9 @@ class FailoverWatcher:
         back = members.get(failed)
         if back is not None and back.live:
             return  # it came back meanwhile and takes its pages back itself
-        await pages._storage(node.storage.fence_stream, failed)
+        # Only that incarnation's epoch: if the node reopened its stream meanwhile,
+        # its new incarnation already fenced the old one and must not be fenced.
+        await pages._storage(node.storage.fence_stream, failed, stream_epoch)
         fenced_at = time.time()
         entries = await node.bridge.call(node.ml.directory.owned_by, failed)
         mine = sorted(pid for pid, e in entries.items() if e.owner_incarnation == incarnation)

@@ -99,6 +99,7 @@ class ComputeNode:
         self.incarnation = await self._until_ok(
             "register", self.ml.membership.register,
             self.node_id, cfg.host, cfg.pg_port, cfg.peer_port, cfg.lease_ms, rebuild_ms,
+            state.epoch,
         )
         self.lease_renewed(sent)
         self.generation = await self._until_ok("read generation", self.ml.membership.generation)

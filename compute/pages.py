@@ -149,11 +149,15 @@ class PageManager:
             if inherited is not None:
                 # Claimed by a recovery worker, which fenced the failed stream.
                 prev, prev_inc = inherited.owner, inherited.owner_incarnation
-            elif prev is not None and prev != node.node_id and not await self._is_live(prev):
-                # The previous owner's lease expired: fence its stream so a zombie
-                # cannot commit to this page any more (invariant 6).  If it already
-                # came back as a new incarnation, its own open_stream fenced the old one.
-                await self._storage(node.storage.fence_stream, prev)
+            elif prev is not None and prev != node.node_id:
+                info = await self._member(prev)
+                if info is None or not info.live:
+                    # The previous owner's lease expired: fence its stream so a zombie
+                    # cannot commit to this page any more (invariant 6) -- at the epoch
+                    # it registered with: if it already came back, its own open_stream
+                    # fenced the old incarnation and the new one must keep writing.
+                    epoch = info.stream_epoch if info is not None else 0
+                    await self._storage(node.storage.fence_stream, prev, epoch)
             page, tier = None, 2
             if prev is not None and (inherited is not None or entry.epoch == before.epoch + 1):
                 # The owner died: tier 1 (memory checkpoint + its stream).  The epoch
@@ -213,10 +217,9 @@ class PageManager:
             await trio.sleep(RETRY_PAUSE_S * 4)
             raise _retryable(f"memory layer unavailable: {e}") from None
 
-    async def _is_live(self, node_id: int) -> bool:
+    async def _member(self, node_id: int):
         members = await self.bridge.call(self.node.ml.membership.members)
-        info = members.get(node_id)
-        return info is not None and info.live
+        return members.get(node_id)
 
     async def _storage(self, fn, *args):
         deadline = trio.current_time() + ACQUIRE_WAIT_S

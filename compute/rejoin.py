@@ -35,7 +35,7 @@ async def rejoin(node) -> None:
     sent = time.monotonic()
     incarnation = await node.bridge.call(
         node.ml.membership.register, node.node_id, cfg.host, cfg.pg_port, cfg.peer_port,
-        cfg.lease_ms, cfg.lease_ms)
+        cfg.lease_ms, cfg.lease_ms, node.log.epoch)
     generation = await node.bridge.call(node.ml.membership.generation)
     reregistered_at = time.time()
     owned = node.pages.owned

@@ -87,6 +87,9 @@ class NodeInfo:
     peer_port: int
     live: bool
     extra: dict = field(default_factory=dict)
+    stream_epoch: int = 0
+    """The log-stream epoch this incarnation writes with (0: not told): recovery
+    fences the stream only if it is still at this epoch."""
 
 
 class Directory(Protocol):
@@ -156,7 +159,7 @@ class GlobalBuffer(Protocol):
 
 class Membership(Protocol):
     def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int,
-                 rebuild_ms: int = 0) -> int:
+                 rebuild_ms: int = 0, stream_epoch: int = 0) -> int:
         """Returns the new incarnation.  The first register into an empty Redis
         sets a new generation; ``rebuild_ms`` > 0 (a node that may own pages
         from before) opens the rebuild window until ``rebuild_ms`` after the

@@ -43,11 +43,12 @@ class RedisMembership:
         self._members = client.register_script(load("members"))
 
     def register(self, node_id: int, host: str, pg_port: int, peer_port: int, lease_ms: int,
-                 rebuild_ms: int = 0) -> int:
+                 rebuild_ms: int = 0, stream_epoch: int = 0) -> int:
         k = self._keys
         keys = [k.incarnation(node_id), k.node(node_id), k.nodes, k.lease(node_id),
                 k.generation, k.rebuilding]
-        args = [node_id, host, pg_port, peer_port, lease_ms, uuid.uuid4().hex, rebuild_ms]
+        args = [node_id, host, pg_port, peer_port, lease_ms, uuid.uuid4().hex, rebuild_ms,
+                stream_epoch]
         with unavailable_on_error():
             inc, _generation = self._register(keys=keys, args=args)
         return int(inc)
@@ -75,7 +76,7 @@ class RedisMembership:
         with unavailable_on_error():
             rows = self._members(keys=[], args=[self._keys.prefix])
         out = {}
-        for node, inc, host, pg_port, peer_port, live in rows:
+        for node, inc, host, pg_port, peer_port, live, stream_epoch in rows:
             info = NodeInfo(
                 node_id=int(node),
                 incarnation=int(inc),
@@ -83,6 +84,7 @@ class RedisMembership:
                 pg_port=int(pg_port),
                 peer_port=int(peer_port),
                 live=live == 1,
+                stream_epoch=int(stream_epoch),
             )
             out[info.node_id] = info
         return out

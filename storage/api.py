@@ -84,8 +84,10 @@ class PageImage:
 class StorageApi(Protocol):
     def open_stream(self, stream_id: int) -> StreamState: ...
 
-    def fence_stream(self, stream_id: int) -> StreamState:
-        """Bump the epoch without becoming the writer (used by recovery)."""
+    def fence_stream(self, stream_id: int, if_epoch: int = 0) -> StreamState:
+        """Bump the epoch without becoming the writer (used by recovery); with
+        ``if_epoch``, only while the epoch is still that one (a newer writer
+        already fenced the incarnation recovery is after)."""
         ...
 
     def append(self, stream_id: int, epoch: int, records: Sequence[LogRecord]) -> int:

@@ -81,8 +81,9 @@ class GrpcStorage:
     def open_stream(self, stream_id: int) -> StreamState:
         return _state(self._call(self._stub.OpenStream, pb.StreamRequest(stream_id=stream_id)))
 
-    def fence_stream(self, stream_id: int) -> StreamState:
-        return _state(self._call(self._stub.FenceStream, pb.StreamRequest(stream_id=stream_id)))
+    def fence_stream(self, stream_id: int, if_epoch: int = 0) -> StreamState:
+        request = pb.StreamRequest(stream_id=stream_id, if_epoch=if_epoch)
+        return _state(self._call(self._stub.FenceStream, request))
 
     def append(self, stream_id: int, epoch: int, records: Sequence[LogRecord]) -> int:
         request = pb.AppendRequest(

@@ -125,8 +125,8 @@ class RocksStore:
     def open_stream(self, stream_id: int) -> StreamState:
         return self._bump_epoch(stream_id)
 
-    def fence_stream(self, stream_id: int) -> StreamState:
-        return self._bump_epoch(stream_id)
+    def fence_stream(self, stream_id: int, if_epoch: int = 0) -> StreamState:
+        return self._bump_epoch(stream_id, if_epoch)
 
     def append(self, stream_id: int, epoch: int, records: Sequence[LogRecord]) -> int:
         touched = _touched_page_keys(records)
@@ -263,9 +263,12 @@ class RocksStore:
 
     # ------------------------------------------------------------ internals
 
-    def _bump_epoch(self, stream_id: int) -> StreamState:
+    def _bump_epoch(self, stream_id: int, if_epoch: int = 0) -> StreamState:
         stream = self._stream(stream_id)
         with stream.lock:
+            if if_epoch and stream.epoch != if_epoch:
+                return StreamState(stream_id, stream.epoch, stream.last_lsn,
+                                   stream.applied_lsn, stream.truncated_lsn)
             epoch = stream.epoch + 1
             self._db.put(
                 _stream_key(_META, stream_id),

@@ -68,7 +68,7 @@ class StorageServicer(pb_grpc.StorageServicer):
 
     @_mapped_errors
     def FenceStream(self, request, context):
-        return _state(self._store.fence_stream(request.stream_id))
+        return _state(self._store.fence_stream(request.stream_id, request.if_epoch))
 
     @_mapped_errors
     def Append(self, request, context):

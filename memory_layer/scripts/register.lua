@@ -1,7 +1,8 @@
 -- register: a new incarnation and lease for a node.
 -- KEYS[1] incarnation counter, KEYS[2] node hash, KEYS[3] nodes set, KEYS[4] lease,
 -- KEYS[5] generation, KEYS[6] rebuilding
--- ARGV: node, host, pg_port, peer_port, lease_ms, new_generation_id, rebuild_ms.
+-- ARGV: node, host, pg_port, peer_port, lease_ms, new_generation_id, rebuild_ms,
+-- stream_epoch (the epoch of the node's log stream this incarnation writes with).
 -- Returns {incarnation, generation}.
 -- The counter never goes below the server clock in microseconds, so
 -- incarnations stay unique even after the memory layer lost every key
@@ -34,7 +35,7 @@ if inc < now_us then
   redis.call('SET', KEYS[1], inc)
 end
 redis.call('HSET', KEYS[2], 'host', ARGV[2], 'pg_port', ARGV[3],
-           'peer_port', ARGV[4], 'incarnation', inc)
+           'peer_port', ARGV[4], 'incarnation', inc, 'stream_epoch', ARGV[8])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], inc, 'PX', ARGV[5])
 return {inc, gen}

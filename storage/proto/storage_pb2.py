@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rstorage.proto\x12\x0estrata.storage\"*\n\x06PageId\x12\x10\n\x08table_id\x18\x01 \x01(\r\x12\x0e\n\x06\x62ucket\x18\x02 \x01(\x12\")\n\tLogRecord\x12\x0b\n\x03lsn\x18\x01 \x01(\x04\x12\x0f\n\x07payload\x18\x02 \x01(\x0c\"\r\n\x0bPingRequest\"\x0b\n\tPingReply\"\"\n\rStreamRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\"r\n\x10StreamStateReply\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\r\n\x05\x65poch\x18\x02 \x01(\x04\x12\x10\n\x08last_lsn\x18\x03 \x01(\x04\x12\x13\n\x0b\x61pplied_lsn\x18\x04 \x01(\x04\x12\x15\n\rtruncated_lsn\x18\x05 \x01(\x04\"]\n\rAppendRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\r\n\x05\x65poch\x18\x02 \x01(\x04\x12*\n\x07records\x18\x03 \x03(\x0b\x32\x19.strata.storage.LogRecord\"\x1f\n\x0b\x41ppendReply\x12\x10\n\x08last_lsn\x18\x01 \x01(\x04\"M\n\x11ReadStreamRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\x10\n\x08\x66rom_lsn\x18\x02 \x01(\x04\x12\x13\n\x0bmax_records\x18\x03 \x01(\r\"=\n\x0fReadStreamReply\x12*\n\x07records\x18\x01 \x03(\x0b\x32\x19.strata.storage.LogRecord\"6\n\x0fTruncateRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\x10\n\x08upto_lsn\x18\x02 \x01(\x04\"\x0f\n\rTruncateReply\"s\n\x0eGetPageRequest\x12\'\n\x07page_id\x18\x01 \x01(\x0b\x32\x16.strata.storage.PageId\x12\x13\n\x0bmin_version\x18\x02 \x01(\x04\x12\x10\n\x08\x63\x61tch_up\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\"X\n\x0ePageImageReply\x12\'\n\x07page_id\x18\x01 \x01(\x0b\x32\x16.strata.storage.PageId\x12\x0f\n\x07version\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"$\n\x10ListPagesRequest\x12\x10\n\x08table_id\x18\x01 \x01(\r\":\n\x0eListPagesReply\x12(\n\x08page_ids\x18\x01 \x03(\x0b\x32\x16.strata.storage.PageId2\xb6\x05\n\x07Storage\x12>\n\x04Ping\x12\x1b.strata.storage.PingRequest\x1a\x19.strata.storage.PingReply\x12M\n\nOpenStream\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12N\n\x0b\x46\x65nceStream\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12\x44\n\x06\x41ppend\x12\x1d.strata.storage.AppendRequest\x1a\x1b.strata.storage.AppendReply\x12P\n\nReadStream\x12!.strata.storage.ReadStreamRequest\x1a\x1f.strata.storage.ReadStreamReply\x12J\n\x08Truncate\x12\x1f.strata.storage.TruncateRequest\x1a\x1d.strata.storage.TruncateReply\x12N\n\x0bStreamState\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12I\n\x07GetPage\x12\x1e.strata.storage.GetPageRequest\x1a\x1e.strata.storage.PageImageReply\x12M\n\tListPages\x12 .strata.storage.ListPagesRequest\x1a\x1e.strata.storage.ListPagesReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rstorage.proto\x12\x0estrata.storage\"*\n\x06PageId\x12\x10\n\x08table_id\x18\x01 \x01(\r\x12\x0e\n\x06\x62ucket\x18\x02 \x01(\x12\")\n\tLogRecord\x12\x0b\n\x03lsn\x18\x01 \x01(\x04\x12\x0f\n\x07payload\x18\x02 \x01(\x0c\"\r\n\x0bPingRequest\"\x0b\n\tPingReply\"4\n\rStreamRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\x10\n\x08if_epoch\x18\x02 \x01(\x04\"r\n\x10StreamStateReply\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\r\n\x05\x65poch\x18\x02 \x01(\x04\x12\x10\n\x08last_lsn\x18\x03 \x01(\x04\x12\x13\n\x0b\x61pplied_lsn\x18\x04 \x01(\x04\x12\x15\n\rtruncated_lsn\x18\x05 \x01(\x04\"]\n\rAppendRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\r\n\x05\x65poch\x18\x02 \x01(\x04\x12*\n\x07records\x18\x03 \x03(\x0b\x32\x19.strata.storage.LogRecord\"\x1f\n\x0b\x41ppendReply\x12\x10\n\x08last_lsn\x18\x01 \x01(\x04\"M\n\x11ReadStreamRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\x10\n\x08\x66rom_lsn\x18\x02 \x01(\x04\x12\x13\n\x0bmax_records\x18\x03 \x01(\r\"=\n\x0fReadStreamReply\x12*\n\x07records\x18\x01 \x03(\x0b\x32\x19.strata.storage.LogRecord\"6\n\x0fTruncateRequest\x12\x11\n\tstream_id\x18\x01 \x01(\x04\x12\x10\n\x08upto_lsn\x18\x02 \x01(\x04\"\x0f\n\rTruncateReply\"s\n\x0eGetPageRequest\x12\'\n\x07page_id\x18\x01 \x01(\x0b\x32\x16.strata.storage.PageId\x12\x13\n\x0bmin_version\x18\x02 \x01(\x04\x12\x10\n\x08\x63\x61tch_up\x18\x03 \x01(\x08\x12\x11\n\ttimeout_s\x18\x04 \x01(\x01\"X\n\x0ePageImageReply\x12\'\n\x07page_id\x18\x01 \x01(\x0b\x32\x16.strata.storage.PageId\x12\x0f\n\x07version\x18\x02 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"$\n\x10ListPagesRequest\x12\x10\n\x08table_id\x18\x01 \x01(\r\":\n\x0eListPagesReply\x12(\n\x08page_ids\x18\x01 \x03(\x0b\x32\x16.strata.storage.PageId2\xb6\x05\n\x07Storage\x12>\n\x04Ping\x12\x1b.strata.storage.PingRequest\x1a\x19.strata.storage.PingReply\x12M\n\nOpenStream\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12N\n\x0b\x46\x65nceStream\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12\x44\n\x06\x41ppend\x12\x1d.strata.storage.AppendRequest\x1a\x1b.strata.storage.AppendReply\x12P\n\nReadStream\x12!.strata.storage.ReadStreamRequest\x1a\x1f.strata.storage.ReadStreamReply\x12J\n\x08Truncate\x12\x1f.strata.storage.TruncateRequest\x1a\x1d.strata.storage.TruncateReply\x12N\n\x0bStreamState\x12\x1d.strata.storage.StreamRequest\x1a .strata.storage.StreamStateReply\x12I\n\x07GetPage\x12\x1e.strata.storage.GetPageRequest\x1a\x1e.strata.storage.PageImageReply\x12M\n\tListPages\x12 .strata.storage.ListPagesRequest\x1a\x1e.strata.storage.ListPagesReplyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,29 +40,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PINGREPLY']._serialized_start=135
   _globals['_PINGREPLY']._serialized_end=146
   _globals['_STREAMREQUEST']._serialized_start=148
-  _globals['_STREAMREQUEST']._serialized_end=182
-  _globals['_STREAMSTATEREPLY']._serialized_start=184
-  _globals['_STREAMSTATEREPLY']._serialized_end=298
-  _globals['_APPENDREQUEST']._serialized_start=300
-  _globals['_APPENDREQUEST']._serialized_end=393
-  _globals['_APPENDREPLY']._serialized_start=395
-  _globals['_APPENDREPLY']._serialized_end=426
-  _globals['_READSTREAMREQUEST']._serialized_start=428
-  _globals['_READSTREAMREQUEST']._serialized_end=505
-  _globals['_READSTREAMREPLY']._serialized_start=507
-  _globals['_READSTREAMREPLY']._serialized_end=568
-  _globals['_TRUNCATEREQUEST']._serialized_start=570
-  _globals['_TRUNCATEREQUEST']._serialized_end=624
-  _globals['_TRUNCATEREPLY']._serialized_start=626
-  _globals['_TRUNCATEREPLY']._serialized_end=641
-  _globals['_GETPAGEREQUEST']._serialized_start=643
-  _globals['_GETPAGEREQUEST']._serialized_end=758
-  _globals['_PAGEIMAGEREPLY']._serialized_start=760
-  _globals['_PAGEIMAGEREPLY']._serialized_end=848
-  _globals['_LISTPAGESREQUEST']._serialized_start=850
-  _globals['_LISTPAGESREQUEST']._serialized_end=886
-  _globals['_LISTPAGESREPLY']._serialized_start=888
-  _globals['_LISTPAGESREPLY']._serialized_end=946
-  _globals['_STORAGE']._serialized_start=949
-  _globals['_STORAGE']._serialized_end=1643
+  _globals['_STREAMREQUEST']._serialized_end=200
+  _globals['_STREAMSTATEREPLY']._serialized_start=202
+  _globals['_STREAMSTATEREPLY']._serialized_end=316
+  _globals['_APPENDREQUEST']._serialized_start=318
+  _globals['_APPENDREQUEST']._serialized_end=411
+  _globals['_APPENDREPLY']._serialized_start=413
+  _globals['_APPENDREPLY']._serialized_end=444
+  _globals['_READSTREAMREQUEST']._serialized_start=446
+  _globals['_READSTREAMREQUEST']._serialized_end=523
+  _globals['_READSTREAMREPLY']._serialized_start=525
+  _globals['_READSTREAMREPLY']._serialized_end=586
+  _globals['_TRUNCATEREQUEST']._serialized_start=588
+  _globals['_TRUNCATEREQUEST']._serialized_end=642
+  _globals['_TRUNCATEREPLY']._serialized_start=644
+  _globals['_TRUNCATEREPLY']._serialized_end=659
+  _globals['_GETPAGEREQUEST']._serialized_start=661
+  _globals['_GETPAGEREQUEST']._serialized_end=776
+  _globals['_PAGEIMAGEREPLY']._serialized_start=778
+  _globals['_PAGEIMAGEREPLY']._serialized_end=866
+  _globals['_LISTPAGESREQUEST']._serialized_start=868
+  _globals['_LISTPAGESREQUEST']._serialized_end=904
+  _globals['_LISTPAGESREPLY']._serialized_start=906
+  _globals['_LISTPAGESREPLY']._serialized_end=964
+  _globals['_STORAGE']._serialized_start=967
+  _globals['_STORAGE']._serialized_end=1661
 # @@protoc_insertion_point(module_scope)

@@ -31,10 +31,12 @@ class PingReply(_message.Message):
     def __init__(self) -> None: ...
 
 class StreamRequest(_message.Message):
-    __slots__ = ("stream_id",)
+    __slots__ = ("stream_id", "if_epoch")
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
+    IF_EPOCH_FIELD_NUMBER: _ClassVar[int]
     stream_id: int
-    def __init__(self, stream_id: _Optional[int] = ...) -> None: ...
+    if_epoch: int
+    def __init__(self, stream_id: _Optional[int] = ..., if_epoch: _Optional[int] = ...) -> None: ...
 
 class StreamStateReply(_message.Message):
     __slots__ = ("stream_id", "epoch", "last_lsn", "applied_lsn", "truncated_lsn")

@@ -108,7 +108,9 @@ def test_errors_cross_the_wire(start):
     storage.ping()
     old = storage.open_stream(5).epoch
     storage.append(5, old, [txn(1, 5)])
-    new = storage.fence_stream(5).epoch
+    assert storage.fence_stream(5, if_epoch=old + 7).epoch == old  # not that epoch: no-op
+    new = storage.fence_stream(5, if_epoch=old).epoch
+    assert new == old + 1
     with pytest.raises(FencedError):
         storage.append(5, old, [txn(2, 5)])
     with pytest.raises(LsnError):

@@ -58,3 +58,8 @@ def test_restore_does_not_take_a_page_a_live_node_owns(layer):
     assert layer.directory.claim((5, 0), 1, inc1).granted
     grants = layer.directory.restore_many(2, inc2, [((5, 0), 9)])
     assert not grants[(5, 0)].granted and grants[(5, 0)].entry.owner == 1
+
+
+def test_members_report_the_stream_epoch_an_incarnation_writes_with(layer):
+    layer.membership.register(3, "127.0.0.1", 5432, 7003, 10_000, 0, 17)
+    assert layer.membership.members()[3].stream_epoch == 17

@@ -61,6 +61,18 @@ def test_open_and_fence_bump_the_epoch_and_fence_older_writers(store):
     assert store.append(1, 3, [record(2, ((2, 0), 2, {(1,): (2,)}))]) == 2
 
 
+def test_conditional_fence_spares_a_newer_writer(store):
+    """Recovery fences the epoch the failed incarnation wrote with; if the node
+    already reopened its stream, the new incarnation keeps writing."""
+    assert store.open_stream(1).epoch == 1          # incarnation A
+    assert store.open_stream(1).epoch == 2          # A restarted as B
+    assert store.fence_stream(1, if_epoch=1).epoch == 2   # late recovery of A: no-op
+    assert store.append(1, 2, [record(1, ((2, 0), 1, {(1,): (1,)}))]) == 1
+    assert store.fence_stream(1, if_epoch=2).epoch == 3   # B failed: fenced
+    with pytest.raises(FencedError):
+        store.append(1, 2, [record(2, ((2, 0), 2, {(1,): (2,)}))])
+
+
 def test_append_to_a_stream_never_opened_is_fenced(store):
     with pytest.raises(FencedError):
         store.append(4, 0, [record(1, ((2, 0), 1, {}))])
