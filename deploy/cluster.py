@@ -12,6 +12,9 @@ function or a small file read/write; nothing starts processes.
     DIR/redis/            Redis working directory (no persistence)
     DIR/storage/          storage node data
     DIR/node-<i>/         compute node i data
+    DIR/hold/<name>       present: the supervisor does not restart <name>
+                          after it exits (`strata stop`, `strata drill --keep-down`);
+                          removing it (`strata start`) lets the supervisor start it
 
 Invariants: the spec lists processes in start order; ``tier`` rises along the
 list (redis 0, storage 1, compute 2, router 3); processes start tier by tier
@@ -32,6 +35,7 @@ from pathlib import Path
 SPEC_VERSION = 1
 HOST = "127.0.0.1"
 TIERS = {"redis": 0, "storage": 1, "compute": 2, "router": 3}
+DEFAULT_LEASE_MS = 2000
 
 
 @dataclass
@@ -56,12 +60,21 @@ class ClusterSpec:
     processes: list[ProcessSpec]
     client_check: str = "sql"
     version: int = SPEC_VERSION
+    lease_ms: int = DEFAULT_LEASE_MS
 
     def process(self, name: str) -> ProcessSpec:
         for proc in self.processes:
             if proc.name == name:
                 return proc
         raise KeyError(name)
+
+    def redis_url(self) -> str | None:
+        """The memory layer's URL, as given to the compute nodes (--redis-url)."""
+        for proc in self.by_kind("compute"):
+            if "--redis-url" in proc.argv[:-1]:
+                return proc.argv[proc.argv.index("--redis-url") + 1]
+        redis = self.by_kind("redis")
+        return f"redis://{redis[0].host}:{redis[0].port}/0" if redis else None
 
     def by_kind(self, kind: str) -> list[ProcessSpec]:
         return [p for p in self.processes if p.kind == kind]
@@ -89,6 +102,14 @@ def log_file(data_dir: Path, name: str) -> Path:
     return logs_dir(data_dir) / f"{name}.log"
 
 
+def hold_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "hold"
+
+
+def hold_file(data_dir: Path, name: str) -> Path:
+    return hold_dir(data_dir) / name
+
+
 def dsn(port: int, host: str = HOST) -> str:
     return f"postgresql://strata@{host}:{port}/strata"
 
@@ -96,7 +117,8 @@ def dsn(port: int, host: str = HOST) -> str:
 # ---------------------------------------------------------------- building a spec
 
 def build_spec(data_dir: Path, nodes: int, router_port: int, ports: list[int],
-               python: str, redis_server: str) -> ClusterSpec:
+               python: str, redis_server: str,
+               lease_ms: int = DEFAULT_LEASE_MS) -> ClusterSpec:
     """The standard cluster: Redis, one storage node, ``nodes`` compute nodes,
     the router.  ``ports`` are free ports: redis, storage, then pg and peer per node."""
     if nodes < 1:
@@ -121,14 +143,15 @@ def build_spec(data_dir: Path, nodes: int, router_port: int, ports: list[int],
             f"compute-{i}", "compute",
             [python, "-u", "-m", "compute", "--node-id", str(i), "--host", HOST,
              "--pg-port", str(pg), "--peer-port", str(peer), "--redis-url", redis_url,
-             "--storage", f"{HOST}:{storage_port}", "--data-dir", str(d / f"node-{i}")],
+             "--storage", f"{HOST}:{storage_port}", "--data-dir", str(d / f"node-{i}"),
+             "--lease-ms", str(lease_ms)],
             HOST, pg, tier=TIERS["compute"], node_id=i, peer_port=peer))
     node_list = ",".join(f"{HOST}:{p.port}" for p in procs if p.kind == "compute")
     procs.append(ProcessSpec("router", "router",
                              [python, "-u", "-m", "router", "--host", HOST,
                               "--port", str(router_port), "--nodes", node_list],
                              HOST, router_port, tier=TIERS["router"]))
-    return ClusterSpec(str(d), nodes, router_port, procs)
+    return ClusterSpec(str(d), nodes, router_port, procs, lease_ms=lease_ms)
 
 
 def data_dirs(spec: ClusterSpec) -> list[Path]:

@@ -57,7 +57,7 @@ def collect(spec: ClusterSpec) -> dict:
     for proc in spec.processes:
         info = live.get(proc.name, {})
         pid = info.get("pid")
-        alive = bool(pid) and info.get("status") not in ("backoff", "stopped") \
+        alive = bool(pid) and info.get("status") not in ("backoff", "held", "stopped") \
             and procs.pid_alive(pid)
         row = {"name": proc.name, "kind": proc.kind, "pid": pid if alive else None,
                "host": proc.host, "port": proc.port, "alive": alive,

@@ -8,6 +8,9 @@ as it runs.  Started detached by `strata up`; stopped by SIGTERM (`strata down`)
     watch:   a child that exits is restarted after a backoff (0.2 s doubling
              to 5 s; back to 0.2 s once it stayed ready for 10 s) and its
              restart counter goes up
+    hold:    a child that exits while DIR/hold/<name> exists is not restarted
+             (status "held", pid null); once the file is gone it is started
+             again and its restart counter goes up
     stop:    on SIGTERM/SIGINT, tiers in reverse order: SIGTERM, then SIGKILL
              after 5 s; then supervisor.pid is removed
 
@@ -40,7 +43,7 @@ STOP_GRACE_S = 5.0
 class Child:
     spec: ProcessSpec
     popen: subprocess.Popen | None = None
-    status: str = "pending"  # pending | starting | ready | backoff | stopped
+    status: str = "pending"  # pending | starting | ready | backoff | held | stopped
     restarts: int = 0
     backoff_s: float = BACKOFF_MIN_S
     next_start: float = 0.0
@@ -111,8 +114,17 @@ class Supervisor:
             if self._earlier_tiers_ready(child.spec.tier):
                 self.start(child)
             return
+        if child.status == "held":
+            if not self.held(child):
+                self.log(f"{child.spec.name} released")
+                child.restarts += 1
+                child.backoff_s = BACKOFF_MIN_S
+                self.start(child)
+            return
         if child.status == "backoff":
-            if now >= child.next_start:
+            if self.held(child):
+                self.hold(child)
+            elif now >= child.next_start:
                 child.restarts += 1
                 self.start(child)
             return
@@ -148,8 +160,18 @@ class Supervisor:
         child.status, child.ready_since = "starting", None
         self.log(f"started {s.name} pid {child.popen.pid} (restarts {child.restarts})")
 
+    def held(self, child: Child) -> bool:
+        return cluster.hold_file(self.dir, child.spec.name).exists()
+
+    def hold(self, child: Child) -> None:
+        child.status, child.popen = "held", None
+        self.log(f"{child.spec.name} held down ({cluster.hold_file(self.dir, child.spec.name)})")
+
     def exited(self, child: Child, code: int, now: float) -> None:
         child.last_exit = code
+        if self.held(child):
+            self.hold(child)
+            return
         child.status = "backoff"
         child.next_start = now + child.backoff_s
         pid = child.popen.pid if child.popen else None
@@ -174,8 +196,10 @@ class Supervisor:
 
     def write_state(self, status: str | None = None) -> None:
         if status is None:
-            ready = all(c.status == "ready" for c in self.children)
-            status = "running" if ready else "starting"
+            up = [c for c in self.children if c.status != "held"]
+            ready = all(c.status == "ready" for c in up)
+            status = ("running" if len(up) == len(self.children) else "degraded") if ready \
+                else "starting"
         state = {"supervisor_pid": os.getpid(), "status": status,
                  "processes": [c.state() for c in self.children]}
         if state != self._last_state:

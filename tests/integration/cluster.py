@@ -27,9 +27,10 @@ def free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, data_dir: pathlib.Path, nodes: int) -> None:
+    def __init__(self, data_dir: pathlib.Path, nodes: int, lease_ms: int | None = None) -> None:
         self.data_dir = data_dir
         self.nodes = nodes
+        self.lease_ms = lease_ms
         self.port = free_port()
 
     # ------------------------------------------------------------ lifecycle
@@ -45,8 +46,9 @@ class Cluster:
         return proc
 
     def up(self) -> None:
+        lease = ["--lease-ms", str(self.lease_ms)] if self.lease_ms else []
         self.strata("up", "--data-dir", str(self.data_dir), "--nodes", str(self.nodes),
-                    "--port", str(self.port))
+                    "--port", str(self.port), *lease)
 
     def down(self) -> None:
         self.strata("down", "--data-dir", str(self.data_dir), check=False)
@@ -70,6 +72,14 @@ class Cluster:
 
     def node_port(self, node_id: int) -> int:
         return self.process(f"compute-{node_id}")["port"]
+
+    def hold(self, name: str) -> None:
+        """Keep ``name`` down when it dies (the supervisor honours DIR/hold/NAME)."""
+        (self.data_dir / "hold").mkdir(exist_ok=True)
+        (self.data_dir / "hold" / name).touch()
+
+    def release(self, name: str) -> None:
+        self.strata("start", name, "--data-dir", str(self.data_dir), check=False)
 
     def kill9(self, name: str) -> int:
         pid = self.process(name)["pid"]

@@ -116,3 +116,31 @@ def test_up_reports_a_child_that_never_gets_ready(fake_dir):
     assert "did not come up within 3 s" in up.stderr
     assert "boom" in up.stderr  # the router's log tail
     assert procs.running_supervisor(fake_dir) is None
+
+
+def test_a_held_process_stays_down_until_started(fake_dir):
+    up = strata("up", "--data-dir", str(fake_dir))
+    assert up.returncode == 0, up.stderr
+    wait_for(lambda: all(p["status"] == "ready" for p in state(fake_dir).values()),
+             what="every child ready")
+    stop = strata("stop", "compute-2", "--data-dir", str(fake_dir))
+    assert stop.returncode == 0, stop.stderr
+    assert cluster.hold_file(fake_dir, "compute-2").exists()
+    held = wait_for(lambda: (s := state(fake_dir)["compute-2"])["status"] == "held" and s,
+                    what="compute-2 held")
+    assert held["pid"] is None
+    time.sleep(1.0)  # several supervisor ticks: still not restarted
+    assert state(fake_dir)["compute-2"]["status"] == "held"
+    report = json.loads(strata("status", "--data-dir", str(fake_dir), "--json").stdout)
+    row = {p["name"]: p for p in report["processes"]}["compute-2"]
+    assert not row["alive"] and row["status"] == "held"
+    assert cluster.read_json(cluster.state_json(fake_dir))["status"] == "degraded"
+
+    start = strata("start", "compute-2", "--data-dir", str(fake_dir))
+    assert start.returncode == 0 and "released" in start.stdout
+    back = wait_for(lambda: (s := state(fake_dir)["compute-2"])["status"] == "ready" and s,
+                    what="compute-2 started again")
+    assert back["restarts"] == 1 and back["pid"]
+    again = strata("start", "compute-2", "--data-dir", str(fake_dir))
+    assert again.returncode == 0 and "is not held" in again.stdout
+    assert strata("down", "--data-dir", str(fake_dir)).returncode == 0
