@@ -52,7 +52,38 @@ class DropTablePlan(Plan):
         return QueryResult("DROP TABLE")
 
 
-def plan_create(node: exp.Create, params: Params) -> CreateTablePlan:
+class CreateIndexPlan(Plan):
+    """CREATE INDEX is accepted and checked (table and columns exist) but builds
+    nothing: there are no secondary indexes yet, and queries scan or use the pk."""
+
+    async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
+        table = await txn.get_table(self.table_name)
+        if table is None:
+            raise SqlError(UNDEFINED_TABLE, f'relation "{self.table_name}" does not exist')
+        for name in self.column_names:
+            if table.column_index(name) is None:
+                raise SqlError(UNDEFINED_COLUMN, f'column "{name}" does not exist')
+        return QueryResult("CREATE INDEX")
+
+
+def _plan_create_index(node: exp.Create, params: Params) -> CreateIndexPlan:
+    index = node.this
+    if node.args.get("unique"):
+        raise SqlError(FEATURE_NOT_SUPPORTED, "CREATE UNIQUE INDEX is not supported")
+    index_params = index.args.get("params")
+    columns = index_params.args.get("columns") if index_params is not None else None
+    if not columns or not all(isinstance(c.this, exp.Column) for c in columns):
+        raise SqlError(FEATURE_NOT_SUPPORTED, "only indexes on plain columns are supported")
+    plan = CreateIndexPlan()
+    plan.params = params
+    plan.table_name = index.args["table"].name
+    plan.column_names = [c.this.name for c in columns]
+    return plan
+
+
+def plan_create(node: exp.Create, params: Params) -> Plan:
+    if str(node.args.get("kind", "")).upper() == "INDEX" and isinstance(node.this, exp.Index):
+        return _plan_create_index(node, params)
     if str(node.args.get("kind", "")).upper() != "TABLE" or not isinstance(node.this, exp.Schema):
         raise SqlError(FEATURE_NOT_SUPPORTED, "only CREATE TABLE (...) is supported")
     if node.expression is not None:

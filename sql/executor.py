@@ -23,12 +23,12 @@ from .expr import Params
 from .parse import parse_statement
 from .pgwire.api import QueryResult
 from .plan import Plan
-from .select import plan_select
+from .query import plan_query
 
 
 async def build_plan(stmt: exp.Expression, txn: TxnContext, params: Params) -> Plan:
-    if isinstance(stmt, exp.Select):
-        return await plan_select(stmt, txn, params)
+    if isinstance(stmt, (exp.Select, exp.SetOperation, exp.Subquery)):
+        return await plan_query(stmt, txn, params)
     if isinstance(stmt, exp.Insert):
         return await plan_insert(stmt, txn, params)
     if isinstance(stmt, exp.Update):

@@ -69,6 +69,10 @@ from .scope import Params, Scope  # noqa: F401  (re-exported)
 Fn = Callable[[tuple, Sequence[Any]], Any]
 
 
+class InQuery:
+    """Handler key for ``x IN (subquery)`` (an exp.In with a query)."""
+
+
 @dataclass(frozen=True)
 class Compiled:
     fn: Fn
@@ -95,7 +99,10 @@ class Compiler:
         slots: dict[exp.Expression, tuple[int, SqlType]] | None = None,
         grouped: bool = False,
         clause: str = "WHERE",
+        planner: Any = None,
     ) -> None:
+        self.planner = planner
+        """Plans subqueries (sql.subquery.SubqueryPlanner); None where they are not allowed."""
         self.scope = scope
         self.params = params
         self.slots = slots or {}
@@ -159,7 +166,11 @@ class Compiler:
     def _column(self, node: exp.Column, hint: SqlType | None) -> Compiled:
         if isinstance(node.this, exp.Star):
             raise SqlError(FEATURE_NOT_SUPPORTED, "* is only allowed in the select list")
-        i, t = self.scope.lookup(node.name, node.table or None)
+        depth, i, t = self.scope.resolve(node.name, node.table or None)
+        if depth == 1:
+            return Compiled(lambda row, p: p.outer[i], t)
+        if depth:
+            return Compiled(lambda row, p: p.outer_row(depth)[i], t)
         if self.grouped:
             raise SqlError(
                 GROUPING_ERROR,
@@ -309,14 +320,29 @@ class Compiler:
             return Compiled(lambda row, p: (f(row, p) is want) != negate, BOOL)
         raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported IS: {node.sql('postgres')}")
 
+    def _distinct_from(self, node: exp.Binary, hint: SqlType | None) -> Compiled:
+        a, b = self.pair(node.this, node.expression)
+        _check_comparable("=", a.type, b.type)
+        fa, fb = a.fn, b.fn
+        negate = isinstance(node, exp.NullSafeNEQ)
+
+        def fn(row: tuple, p: Sequence[Any]) -> Any:
+            x, y = fa(row, p), fb(row, p)
+            same = x is None and y is None if x is None or y is None else x == y
+            return same != negate
+
+        return Compiled(fn, BOOL)
+
     def _between(self, node: exp.Between, hint: SqlType | None) -> Compiled:
         ge = exp.GTE(this=node.this, expression=node.args["low"])
         le = exp.LTE(this=node.this, expression=node.args["high"])
         return self._and(exp.And(this=ge, expression=le), hint)
 
     def _in(self, node: exp.In, hint: SqlType | None) -> Compiled:
-        if node.args.get("query") or not node.expressions:
-            raise SqlError(FEATURE_NOT_SUPPORTED, "IN (subquery) is not supported")
+        if node.args.get("query") is not None:
+            return _HANDLERS[InQuery](self, node, hint)
+        if not node.expressions:
+            raise SqlError(FEATURE_NOT_SUPPORTED, "IN () is not supported")
         a = self.compile(node.this)
         items = []
         for item in node.expressions:
@@ -551,6 +577,8 @@ _HANDLERS: dict[type, Callable[[Compiler, Any, SqlType | None], Compiled]] = {
     exp.Not: Compiler._not,
     exp.Is: Compiler._is,
     exp.Between: Compiler._between,
+    exp.NullSafeEQ: Compiler._distinct_from,
+    exp.NullSafeNEQ: Compiler._distinct_from,
     exp.In: Compiler._in,
     exp.Like: Compiler._like,
     exp.ILike: Compiler._like,
@@ -569,3 +597,8 @@ _HANDLERS: dict[type, Callable[[Compiler, Any, SqlType | None], Compiled]] = {
     **{cls: Compiler._arith for cls in _ARITH},
     **{cls: Compiler._compare for cls in _CMP},
 }
+
+
+def register(node_type: type, handler: Callable[[Compiler, Any, SqlType | None], Compiled]) -> None:
+    """Add a handler for an expression type (sql.subquery registers subqueries)."""
+    _HANDLERS[node_type] = handler

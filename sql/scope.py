@@ -8,33 +8,91 @@ from typing import Any, Sequence
 from . import oids
 from . import types as T
 from .api import SqlType
-from .errors import AMBIGUOUS_COLUMN, PROTOCOL_VIOLATION, UNDEFINED_COLUMN, SqlError
+from .errors import (
+    AMBIGUOUS_COLUMN,
+    PROTOCOL_VIOLATION,
+    UNDEFINED_COLUMN,
+    UNDEFINED_TABLE,
+    SqlError,
+)
 from .operators import UNKNOWN
 
 
-class Scope:
-    """Columns of the current row: ``(name, type)`` per position, under a table name."""
+class Level:
+    """One query level (a SELECT and its FROM); ``correlated`` is set when an
+    expression below it reads a column of an enclosing level."""
 
-    def __init__(self, table: str | None, columns: Sequence[tuple[str, SqlType]]) -> None:
+    def __init__(self) -> None:
+        self.correlated = False
+
+
+class Scope:
+    """Columns of the current row: ``(name, type)`` per position, each under a
+    qualifier (table name or alias).  ``parent`` is the scope of the enclosing
+    query, for correlated subqueries: ``resolve`` returns how many levels up a
+    column was found (0 = this row, 1 = the outer row, ...)."""
+
+    def __init__(
+        self,
+        table: str | None,
+        columns: Sequence[tuple[str, SqlType]],
+        *,
+        qualifiers: Sequence[str | None] | None = None,
+        parent: "Scope | None" = None,
+        level: Level | None = None,
+    ) -> None:
         self.table = table
         self.columns = list(columns)
-        self._index: dict[str, int] = {}
-        self._dups: set[str] = set()
-        for i, (name, _) in enumerate(columns):
-            if name in self._index:
-                self._dups.add(name)
-            self._index.setdefault(name, i)
+        self.qualifiers = list(qualifiers) if qualifiers is not None else [table] * len(self.columns)
+        self.parent = parent
+        self.level = level or Level()
+        self._by_name: dict[str, list[int]] = {}
+        for i, (name, _) in enumerate(self.columns):
+            self._by_name.setdefault(name, []).append(i)
 
     def lookup(self, name: str, qualifier: str | None) -> tuple[int, SqlType]:
-        i = self._index.get(name)
-        if qualifier is not None and qualifier != self.table:
-            raise SqlError(UNDEFINED_COLUMN, f'missing FROM-clause entry for table "{qualifier}"')
-        if i is None:
-            shown = f"{qualifier}.{name}" if qualifier else name
-            raise SqlError(UNDEFINED_COLUMN, f'column "{shown}" does not exist')
-        if name in self._dups:
-            raise SqlError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
-        return i, self.columns[i][1]
+        depth, i, t = self.resolve(name, qualifier)
+        if depth:
+            raise SqlError(UNDEFINED_COLUMN, f'column "{name}" does not exist')
+        return i, t
+
+    def _find(self, name: str, qualifier: str | None) -> list[int]:
+        found = self._by_name.get(name, [])
+        if qualifier is not None:
+            found = [i for i in found if self.qualifiers[i] == qualifier]
+        return found
+
+    def has_qualifier(self, qualifier: str) -> bool:
+        return qualifier in self.qualifiers
+
+    def resolve(self, name: str, qualifier: str | None) -> tuple[int, int, SqlType]:
+        """(levels up, position, type) of a column reference; 42703/42702/42P01."""
+        scope: Scope | None = self
+        depth = 0
+        walked: list[Scope] = []
+        while scope is not None:
+            found = scope._find(name, qualifier)
+            if len(found) > 1:
+                raise SqlError(AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
+            if found:
+                for s in walked:
+                    s.level.correlated = True
+                return depth, found[0], scope.columns[found[0]][1]
+            if qualifier is not None and scope.has_qualifier(qualifier):
+                break
+            walked.append(scope)
+            scope, depth = scope.parent, depth + 1
+        if qualifier is not None and not any(s.has_qualifier(qualifier) for s in self.chain()):
+            raise SqlError(UNDEFINED_TABLE, f'missing FROM-clause entry for table "{qualifier}"')
+        shown = f"{qualifier}.{name}" if qualifier else name
+        raise SqlError(UNDEFINED_COLUMN, f'column "{shown}" does not exist')
+
+    def chain(self) -> list["Scope"]:
+        out, s = [], self
+        while s is not None:
+            out.append(s)
+            s = s.parent
+        return out
 
 
 class Params:

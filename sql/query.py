@@ -1,0 +1,163 @@
+"""Query planning entry: SELECT, set operations, WITH, subqueries -> ``QueryPlan``.
+
+``plan_query`` first looks up (awaits) every table the statement names, so the
+rest of planning is synchronous; ``QueryContext`` then plans each query level
+(sql.select), set operation (sql.setops), CTE and subquery (sql.subquery)
+against that catalog snapshot and records every table scan.
+
+``QueryPlan.run`` binds the parameters, awaits every scan's fetch (pk get, pk
+range or full scan, each at most once per execution) and evaluates the operator
+tree synchronously over the fetched rows (sql.runtime).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import trio
+from sqlglot import exp
+
+from . import subquery as _subquery  # noqa: F401  (registers subquery expressions)
+from .api import SqlType, TableDef, TxnContext
+from .errors import FEATURE_NOT_SUPPORTED, UNDEFINED_COLUMN, UNDEFINED_TABLE, SqlError
+from .expr import Params
+from .pgwire.api import QueryResult
+from .physical import Cached, Operator, Project, Sort, TableScan
+from .plan import Plan, result_column
+from .runtime import Env
+from .scope import Level, Scope
+from .select import apply_limit, plan_select
+from .setops import SetOp, common_types, converter
+
+Columns = list[tuple[str, SqlType]]
+_SETOPS = {exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT"}
+
+
+class QueryContext:
+    """Planning state of one statement: catalog snapshot, parameters, CTEs in
+    scope, and the scans the plan will fetch."""
+
+    def __init__(self, catalog: dict[str, TableDef], params: Params) -> None:
+        self.catalog = catalog
+        self.params = params
+        self.scans: list[TableScan] = []
+        self._ctes: list[dict[str, tuple[Operator, Columns]]] = []
+
+    def table(self, node: exp.Table) -> TableDef:
+        t = self.catalog.get(node.name)
+        if t is None:
+            raise SqlError(UNDEFINED_TABLE, f'relation "{node.name}" does not exist')
+        return t
+
+    def cte(self, name: str) -> tuple[Operator, Columns] | None:
+        for frame in reversed(self._ctes):
+            if name in frame:
+                return frame[name]
+        return None
+
+    def subquery(self, node: exp.Expression, scope: Scope) -> tuple[Operator, Columns, bool]:
+        level = Level()
+        op, cols = self.plan_query(node, scope, level)
+        return op, cols, level.correlated
+
+    def plan_query(self, node: exp.Expression, outer: Scope | None, level: Level | None = None) -> tuple[Operator, Columns]:
+        level = level or Level()
+        with_ = node.args.get("with_")
+        if with_ is None:
+            return self._plan_body(node, outer, level)
+        if with_.args.get("recursive"):
+            raise SqlError(FEATURE_NOT_SUPPORTED, "WITH RECURSIVE is not supported")
+        frame: dict[str, tuple[Operator, Columns]] = {}
+        self._ctes.append(frame)
+        try:
+            for cte in with_.expressions:
+                op, cols = self.plan_query(cte.this, None)
+                renames = [c.name for c in cte.args["alias"].columns] if cte.args["alias"].columns else []
+                cols = [(renames[i] if i < len(renames) else n, t) for i, (n, t) in enumerate(cols)]
+                frame[cte.alias] = (Cached(op), cols)
+            return self._plan_body(node, outer, level)
+        finally:
+            self._ctes.pop()
+
+    def _plan_body(self, node: exp.Expression, outer: Scope | None, level: Level) -> tuple[Operator, Columns]:
+        if isinstance(node, exp.Select):
+            return plan_select(node, self, outer, level)
+        if isinstance(node, exp.Subquery):
+            op, cols = self.plan_query(node.this, outer, level)
+            return self._modifiers(op, cols, node)
+        kind = _SETOPS.get(type(node))
+        if kind is None:
+            raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported query: {node.sql('postgres')[:60]}")
+        lop, lcols = self.plan_query(node.this, outer, level)
+        rop, rcols = self.plan_query(node.expression, outer, level)
+        types = common_types(kind, [t for _, t in lcols], [t for _, t in rcols])
+        convs = (converter([t for _, t in lcols], types), converter([t for _, t in rcols], types))
+        distinct = node.args.get("distinct") is not False
+        op: Operator = SetOp(kind, distinct, lop, rop, convs)
+        cols = [(n, t) for (n, _), t in zip(lcols, types, strict=True)]
+        return self._modifiers(op, cols, node)
+
+    def _modifiers(self, op: Operator, cols: Columns, node: exp.Expression) -> tuple[Operator, Columns]:
+        """ORDER BY / LIMIT / OFFSET on a set operation: output columns by position or name."""
+        order = node.args.get("order")
+        if order is not None:
+            names = [n for n, _ in cols]
+            keys = []
+            for o in order.expressions:
+                t = o.this
+                if isinstance(t, exp.Literal) and not t.is_string and 1 <= int(t.this) <= len(cols):
+                    pos = int(t.this) - 1
+                elif isinstance(t, exp.Column) and not t.table and t.name in names:
+                    pos = names.index(t.name)
+                else:
+                    raise SqlError(
+                        UNDEFINED_COLUMN if isinstance(t, (exp.Column, exp.Literal)) else FEATURE_NOT_SUPPORTED,
+                        "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+                    )
+                keys.append((pos, bool(o.args.get("desc")), bool(o.args.get("nulls_first"))))
+            op = Sort(op, keys)
+        return apply_limit(op, node, self), cols
+
+
+OFFLOAD_ROWS = 256
+"""A query with joins or subqueries over at least this many fetched rows (or any
+query over 20 times as many) runs its operators in a worker thread, so a long
+join cannot stall the node's event loop (heartbeats, leases, other sessions)."""
+
+
+class QueryPlan(Plan):
+    def __init__(
+        self, root: Operator, scans: list[TableScan], columns: Columns, params: Params, complex_: bool
+    ) -> None:
+        self.root = root
+        self.scans = scans
+        self.params = params
+        self.columns = [result_column(n, t) for n, t in columns]
+        self.tables = tuple({id(s.table): s.table for s in scans}.values())
+        self.offload_at = OFFLOAD_ROWS if complex_ else OFFLOAD_ROWS * 20
+
+    async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
+        env = Env.root(self.params.bind(params))
+        for scan in self.scans:
+            await scan.fetch(txn, env)
+        if sum(map(len, env.state.fetched.values())) < self.offload_at:
+            rows = self.root.rows(env)
+        else:
+            rows = await trio.to_thread.run_sync(self.root.rows, env)
+        return QueryResult(f"SELECT {len(rows)}", self.columns, rows)
+
+
+async def plan_query(node: exp.Expression, txn: TxnContext, params: Params) -> QueryPlan:
+    catalog: dict[str, TableDef] = {}
+    for t in node.find_all(exp.Table):
+        if t.name not in catalog:
+            found = await txn.get_table(t.name)
+            if found is not None:
+                catalog[t.name] = found
+    ctx = QueryContext(catalog, params)
+    root, cols = ctx.plan_query(node, None)
+    complex_ = len(ctx.scans) > 1 or any(isinstance(n, (exp.Subquery, exp.Exists)) for n in node.walk())
+    return QueryPlan(root, ctx.scans, cols, params, complex_)
+
+
+__all__ = ["plan_query", "QueryPlan", "QueryContext", "Project"]
