@@ -52,6 +52,22 @@ def index_records(tail: _Tail, records) -> None:
     tail.next_lsn = records[-1].lsn + 1
 
 
+def rebuild(got: tuple[int, bytes, int] | None, tail: _Tail, owner_incarnation: int,
+            min_version: int, pid: PageId) -> Page | None:
+    """Tier 1 for one page: its global-buffer image ``(version, image, pusher)``
+    plus its deltas in ``tail``; None whenever that cannot be trusted."""
+    if got is None or got[2] != owner_incarnation:
+        # Only an image the dead incarnation pushed itself is known to be at
+        # least where its deltas for this page begin (every acquisition
+        # pushes its starting image; checkpoints push changed pages).
+        return None
+    try:
+        page = redo(decode_page(got[1]), tail.deltas.get(pid, []))
+    except RedoGap:
+        return None
+    return page if page.version >= min_version else None
+
+
 def redo(page: Page, deltas: list[PageDelta]) -> Page:
     """Apply ``deltas`` (in stream order) to ``page``; raises RedoGap."""
     for d in deltas:
@@ -77,13 +93,21 @@ class Tier1:
             return None
         try:
             got = await node.bridge.call(node.ml.buffer.get_with_pusher, pid)
-            if got is None or got[2] != owner_incarnation:
-                # Only an image the dead incarnation pushed itself is known to be at
-                # least where its deltas for this page begin (every acquisition
-                # pushes its starting image; checkpoints push changed pages).
-                return None
-            ck = await node.bridge.call(node.ml.buffer.checkpoint_lsn, owner, owner_incarnation)
         except Exception:  # memory layer away: storage has everything
+            return None
+        if got is None or got[2] != owner_incarnation:
+            return None
+        tail = await self.load_tail(owner, owner_incarnation)
+        return rebuild(got, tail, owner_incarnation, min_version, pid) if tail else None
+
+    async def load_tail(self, owner: int, owner_incarnation: int) -> _Tail | None:
+        """The dead incarnation's records after its memory checkpoint, indexed by
+        page (read once, extended on later calls); None if there is no checkpoint
+        of that incarnation or the records are truncated below it."""
+        node = self.node
+        try:
+            ck = await node.bridge.call(node.ml.buffer.checkpoint_lsn, owner, owner_incarnation)
+        except Exception:
             return None
         if ck == 0:
             return None
@@ -101,11 +125,7 @@ class Tier1:
                     return None
                 index_records(tail, records)
                 self.stats["redo_records_read"] += len(records)
-        try:
-            page = redo(decode_page(got[1]), tail.deltas.get(pid, []))
-        except RedoGap:
-            return None
-        return page if page.version >= min_version else None
+            return tail
 
     def tail_size(self, owner: int) -> tuple[int, int]:
         """Records and bytes of ``owner``'s stream read for tier 1 so far."""

@@ -123,6 +123,11 @@ class Directory(Protocol):
 
     def all_entries(self) -> dict[PageId, PageEntry]: ...
 
+    def claim_many(self, node_id: int, incarnation: int, pages: Sequence[PageId]
+                   ) -> dict[PageId, tuple[PageEntry | None, Grant]]:
+        """Each page's entry before, and its claim, in one round trip."""
+        ...
+
     def restore_many(self, node_id: int, incarnation: int,
                      pages: Sequence[tuple[PageId, int]]) -> dict[PageId, Grant]:
         """After a memory-layer loss: report owned pages ``(page, version)`` in
@@ -142,6 +147,12 @@ class GlobalBuffer(Protocol):
         ...
 
     def get(self, page_id: PageId) -> tuple[int, bytes] | None: ...
+
+    def get_many_with_pusher(
+        self, page_ids: Sequence[PageId]
+    ) -> dict[PageId, tuple[int, bytes, int] | None]: ...
+
+    def put_many(self, images: Sequence[tuple[PageId, int, bytes]], pusher: int) -> None: ...
 
     def checkpoint(
         self, node_id: int, incarnation: int, images: Sequence[tuple[PageId, int, bytes]], lsn: int

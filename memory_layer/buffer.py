@@ -68,6 +68,28 @@ class RedisGlobalBuffer:
             return None
         return int(version), image, int(by or 0)
 
+    def get_many_with_pusher(
+        self, page_ids: Sequence[PageId]
+    ) -> dict[PageId, tuple[int, bytes, int] | None]:
+        """``get_with_pusher`` of many pages in one round trip (recovery workers)."""
+        with unavailable_on_error():
+            pipe = self._r.pipeline(transaction=False)
+            for page_id in page_ids:
+                pipe.hmget(self._keys.buf(page_id), "v", "img", "by")
+            replies = pipe.execute()
+        return {pid: (int(v), img, int(by or 0)) if v is not None and img is not None else None
+                for pid, (v, img, by) in zip(page_ids, replies, strict=True)}
+
+    def put_many(self, images: Sequence[tuple[PageId, int, bytes]], pusher: int) -> None:
+        """``put`` of many images in one round trip (newer wins, page by page)."""
+        if not images:
+            return
+        with unavailable_on_error():
+            pipe = self._r.pipeline(transaction=False)
+            for page_id, version, image in images:
+                self._put(keys=[self._keys.buf(page_id)], args=[version, image, pusher], client=pipe)
+            pipe.execute()
+
     def get(self, page_id: PageId) -> tuple[int, bytes] | None:
         with unavailable_on_error():
             version, image = self._r.hmget(self._keys.buf(page_id), "v", "img")

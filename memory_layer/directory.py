@@ -86,6 +86,29 @@ class RedisDirectory:
             raise DirectoryRebuilding("the directory is being rebuilt after a memory-layer loss")
         return Grant(granted=status == _GRANTED, entry=_entry(*rest))
 
+    def claim_many(self, node_id: int, incarnation: int, pages: Sequence[PageId]
+                   ) -> dict[PageId, tuple[PageEntry | None, Grant]]:
+        """For each page, its entry just before and the result of claiming it, in
+        one round trip (a recovery worker taking a failed node's pages)."""
+        if not pages:
+            return {}
+        with unavailable_on_error():
+            pipe = self._r.pipeline(transaction=False)
+            for pid in pages:
+                pipe.hmget(self._keys.dir(pid), "owner", "epoch", "version", "inc")
+                args = [self._keys.prefix, page_member(pid), node_id, incarnation, -1]
+                self._claim(keys=self._entry_keys(pid), args=args, client=pipe)
+            replies = pipe.execute()
+        out = {}
+        for i, pid in enumerate(pages):
+            (owner, epoch, version, inc), (status, *rest) = replies[2 * i], replies[2 * i + 1]
+            before = None
+            if epoch is not None:
+                before = dataclasses.replace(_entry(owner, int(epoch), int(version or 0), []),
+                                             owner_incarnation=int(inc or 0))
+            out[pid] = (before, self._grant(status, rest, node_id, incarnation))
+        return out
+
     def restore_many(self, node_id: int, incarnation: int,
                      pages: Sequence[tuple[PageId, int]]) -> dict[PageId, Grant]:
         """Report owned pages after a memory-layer loss, pipelined (one round trip).

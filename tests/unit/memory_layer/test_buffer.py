@@ -52,3 +52,11 @@ def test_the_pusher_is_recorded_and_an_equal_version_moves_it(layer):
     assert layer.buffer.get_with_pusher((2, 3)) == (4, b"v4", 12)
     layer.buffer.checkpoint(5, 14, [((2, 3), 6, b"v6")], lsn=9)
     assert layer.buffer.get_with_pusher((2, 3)) == (6, b"v6", 14)
+
+
+def test_many_in_one_round_trip(layer):
+    buf = layer.buffer
+    buf.put_many([((9, 0), 3, b"a"), ((9, 1), 1, b"b")], pusher=42)
+    buf.put_many([((9, 0), 2, b"older")], pusher=43)  # never replaces a newer version
+    got = buf.get_many_with_pusher([(9, 0), (9, 1), (9, 2)])
+    assert got == {(9, 0): (3, b"a", 42), (9, 1): (1, b"b", 42), (9, 2): None}
