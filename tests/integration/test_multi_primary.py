@@ -18,7 +18,7 @@ RETRYABLE = {"40001", "40P01"}
 
 def _transfers(cluster, port: int, seed: int, stop: threading.Event, result: dict) -> None:
     rng = random.Random(seed)
-    done = retried = 0
+    done = retried = deadlocks = 0
     with cluster.connect(port, autocommit=True) as conn:
         while not stop.is_set():
             a, b = rng.sample(range(1, ACCOUNTS + 1), 2)
@@ -32,7 +32,8 @@ def _transfers(cluster, port: int, seed: int, stop: threading.Event, result: dic
                     result["error"] = f"{e.sqlstate}: {e}"
                     return
                 retried += 1
-    result.update(done=done, retried=retried)
+                deadlocks += e.sqlstate == "40P01"
+    result.update(done=done, retried=retried, deadlocks=deadlocks)
 
 
 def test_two_nodes_conserve_the_total(cluster):
@@ -76,5 +77,9 @@ def test_two_nodes_conserve_the_total(cluster):
 
     status = cluster.status()
     assert status["handoffs"] > 0, status
+    # Every 40P01 a client saw was counted by a node (exported for Prometheus).
+    aborts = {p["name"]: p["aborts"] for p in status["processes"] if p["kind"] == "compute"}
+    assert all(a is not None for a in aborts.values()), aborts
+    assert sum(sum(a.values()) for a in aborts.values()) >= sum(r["deadlocks"] for r in results)
     print(f"transfers: {[r['done'] for r in results]}, retried: {[r['retried'] for r in results]},"
-          f" hand-offs: {status['handoffs']}")
+          f" hand-offs: {status['handoffs']}, aborts exported: {aborts}")
