@@ -1,9 +1,15 @@
-"""``python -m router --host H --port P --nodes h1:p1,h2:p2``: run the router."""
+"""``python -m router --host H --port P --nodes h1:p1,h2:p2 [--tls-cert F --tls-key F]``.
+
+TLS for clients is on when a certificate is given (``--tls-cert``, or the
+``STRATA_ROUTER_TLS_CERT`` / ``STRATA_ROUTER_TLS_KEY`` environment variables)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import ssl
 import sys
+from functools import partial
 
 import trio
 
@@ -19,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=6432)
     parser.add_argument("--nodes", required=True,
                         help="comma-separated HOST:PORT of compute nodes' pgwire listeners")
+    parser.add_argument("--tls-cert", default=os.environ.get("STRATA_ROUTER_TLS_CERT"),
+                        help="PEM certificate (chain): offer TLS to clients")
+    parser.add_argument("--tls-key", default=os.environ.get("STRATA_ROUTER_TLS_KEY"),
+                        help="PEM private key (if not in the certificate file)")
     args = parser.parse_args(argv)
+    ssl_context = tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
         nodes = parse_addresses(args.nodes)
     except ValueError as exc:
@@ -27,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     if not nodes:
         parser.error("--nodes lists no compute node")
     try:
-        trio.run(serve, args.host, args.port, RoundRobinPicker(nodes))
+        trio.run(partial(serve, args.host, args.port, RoundRobinPicker(nodes),
+                         ssl_context=ssl_context))
     except KeyboardInterrupt:
         return 0
     except BaseException as exc:  # trio wraps task errors in ExceptionGroups
@@ -38,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def tls_context(cert_file: str, key_file: str | None = None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert_file, key_file or None)
+    return ctx
 
 
 def _first_os_error(exc: BaseException) -> OSError | None:

@@ -1,8 +1,9 @@
 """The startup phase of pgwire, as far as the router needs it.
 
-Owns reading the client's first packets: an SSLRequest or GSSENCRequest is
-answered with ``N`` (the router speaks plain TCP; the client then goes on in
-clear or gives up) and the next packet is read; a CancelRequest or a
+Owns reading the client's first packets: an SSLRequest is answered ``S``
+and the connection switched to TLS when the router has a certificate
+(``ssl_context``), else ``N``; a GSSENCRequest is answered ``N``; then the
+next packet is read; a CancelRequest or a
 StartupMessage is returned to the caller as raw bytes, untouched, so the
 proxy can forward it byte for byte.
 
@@ -13,6 +14,7 @@ follows starts at the client's next message.
 
 from __future__ import annotations
 
+import ssl
 import struct
 from dataclasses import dataclass, field
 
@@ -27,6 +29,7 @@ from sql.pgwire.codec import (
 )
 
 MAX_NEGOTIATIONS = 2  # an SSLRequest and a GSSENCRequest, in either order
+TLS_HANDSHAKE_TIMEOUT_S = 10
 
 
 class StartupError(Exception):
@@ -41,6 +44,8 @@ class FirstPacket:
     """The whole packet including its length word, to forward unchanged."""
     params: dict[str, str] = field(default_factory=dict)
     """StartupMessage parameters (user, database, ...); empty for a cancel."""
+    stream: trio.abc.Stream | None = None
+    """The client stream to go on with: a TLS stream after ``S``, else the one given."""
 
 
 async def _read_exact(stream: trio.abc.ReceiveStream, n: int) -> bytes:
@@ -62,21 +67,33 @@ async def read_packet(stream: trio.abc.ReceiveStream) -> bytes:
     return head + await _read_exact(stream, length - 4)
 
 
-async def read_first_packet(stream: trio.abc.Stream) -> FirstPacket:
-    """Negotiate away SSL/GSS encryption and return the startup or cancel packet."""
+async def read_first_packet(stream: trio.abc.Stream,
+                            ssl_context: ssl.SSLContext | None = None) -> FirstPacket:
+    """Negotiate encryption (TLS if ``ssl_context``, never GSS) and return
+    the startup or cancel packet."""
+    tls = False
     for _ in range(MAX_NEGOTIATIONS + 1):
         packet = await read_packet(stream)
         (code,) = struct.unpack_from("!i", packet, 4)
+        if code == SSL_REQUEST and ssl_context is not None and not tls:
+            await stream.send_all(b"S")
+            tls_stream = trio.SSLStream(stream, ssl_context, server_side=True)
+            with trio.move_on_after(TLS_HANDSHAKE_TIMEOUT_S) as timeout:
+                await tls_stream.do_handshake()
+            if timeout.cancelled_caught:
+                raise StartupError("TLS handshake timed out")
+            stream, tls = tls_stream, True
+            continue
         if code in (SSL_REQUEST, GSSENC_REQUEST):
             await stream.send_all(b"N")
             continue
         if code == CANCEL_REQUEST:
-            return FirstPacket("cancel", packet)
+            return FirstPacket("cancel", packet, stream=stream)
         if code >> 16 != 3:
             raise StartupError(f"unsupported protocol version {code >> 16}.{code & 0xFFFF}")
         try:
             params = parse_startup_params(packet[4:])
         except (ValueError, UnicodeDecodeError) as exc:
             raise StartupError(f"malformed startup packet: {exc}") from exc
-        return FirstPacket("startup", packet, params)
+        return FirstPacket("startup", packet, params, stream)
     raise StartupError("too many encryption negotiation requests")

@@ -42,7 +42,38 @@ class StatementDescription:
     columns: list[ResultColumn] | None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A NoticeResponse for the client (see ``Backend.notices``)."""
+    message: str
+    severity: str = "NOTICE"
+    sqlstate: str = "00000"
+    detail: str | None = None
+    hint: str | None = None
+
+
 class Backend(Protocol):
+    """Required: the methods below.  Optional (looked up with ``getattr``, so
+    a backend without them still works):
+
+    ``notices: list[str | Notice]``
+        appended to by the backend while it runs a statement; the session
+        sends each as a NoticeResponse (a ``str`` as NOTICE 00000) before the
+        statement's result, and clears the list.
+    ``settings: Mapping[str, str]``
+        the session's run-time parameters, keys in lower case.  After every
+        call the session compares the reported ones (application_name,
+        timezone, datestyle, intervalstyle, client_encoding,
+        standard_conforming_strings, ...) with their values before it and
+        sends ParameterStatus for each that changed (a SET of a GUC_REPORT
+        parameter, as PostgreSQL does).
+
+    Cancellation: a CancelRequest cancels the trio scope around the running
+    ``execute`` / ``describe`` call (``trio.Cancelled`` is raised at the
+    backend's next checkpoint); the client then gets 57014.  A backend must
+    leave its state consistent when cancelled, as for any other exception.
+    """
+
     def split(self, sql: str) -> list[str]:
         """Split a simple-query string into statements (may raise SqlError)."""
         ...

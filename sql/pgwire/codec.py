@@ -96,6 +96,10 @@ class MessageReader:
             self._pos += take
             n -= take
 
+    def buffered(self) -> int:
+        """Bytes received and not yet consumed."""
+        return len(self._buf) - self._pos
+
     async def read_startup_packet(self) -> bytes:
         """The body (after the int32 length) of a startup-phase packet."""
         (length,) = _I32.unpack(await self._read_exact(4))
@@ -276,6 +280,20 @@ def error_response(severity: str, code: str, msg: str, detail: str | None = None
 def notice_response(severity: str, code: str, msg: str, detail: str | None = None,
                     hint: str | None = None) -> bytes:
     return message(b"N", error_fields(severity, code, msg, detail, hint))
+
+
+def copy_response(msg_type: bytes, binary: bool, n_columns: int) -> bytes:
+    """CopyInResponse (``G``) / CopyOutResponse (``H``): one overall format,
+    the same for every column."""
+    fmt = 1 if binary else 0
+    return message(msg_type, struct.pack("!bh", fmt, n_columns) + _pack_i16(fmt) * n_columns)
+
+
+def copy_data(data: bytes) -> bytes:
+    return message(b"d", data)
+
+
+COPY_DONE = message(b"c")
 
 
 def data_rows(rows, encoders) -> list[bytes]:

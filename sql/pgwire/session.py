@@ -17,12 +17,26 @@ Errors:
     connection stays usable;
   * ``MessageTooLarge`` -> FATAL 54000 and the session ends;
   * ``ProtocolViolation`` / unknown message type -> FATAL 08P01, session ends.
+
+Cancellation (``cancel``, called by the server for a matching CancelRequest):
+every backend call runs inside ``_cancellable()``, a trio CancelScope that
+``cancel`` cancels; the statement then fails with 57014 and the session goes
+on.  A cancel that arrives while a message is being handled but between two
+backend calls is remembered and hits the next one; a cancel while the session
+waits for the client is ignored (PostgreSQL does the same).
+
+COPY FROM STDIN / TO STDOUT is handled here (``copy_in`` / ``copy_out`` with
+the pure half in ``copy.py``): the statement is parsed with sqlglot, its
+target described through the backend, and rows flow in as batched
+parameterised INSERTs inside one transaction, or out from one SELECT.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
+from typing import Mapping
 
 import trio
 
@@ -32,11 +46,13 @@ from sql.errors import (
     INVALID_SQL_STATEMENT_NAME,
     PROGRAM_LIMIT_EXCEEDED,
     PROTOCOL_VIOLATION,
+    QUERY_CANCELED,
     SqlError,
 )
 
 from . import codec, values
-from .api import Backend, QueryResult, StatementDescription
+from . import copy as pgcopy
+from .api import Backend, Notice, QueryResult, StatementDescription
 from .extended import (
     Portal,
     Prepared,
@@ -53,6 +69,22 @@ log = logging.getLogger("strata.pgwire")
 FLUSH_BYTES = 256 * 1024
 DUPLICATE_PREPARED_STATEMENT = "42P05"
 DUPLICATE_CURSOR = "42P03"
+COPY_BATCH_PARAMS = 4000
+"""Parameters per INSERT of a COPY FROM (rows per batch = this // columns)."""
+
+REPORTED_SETTINGS = {
+    "application_name": "application_name", "timezone": "TimeZone",
+    "datestyle": "DateStyle", "intervalstyle": "IntervalStyle",
+    "client_encoding": "client_encoding",
+    "standard_conforming_strings": "standard_conforming_strings",
+    "session_authorization": "session_authorization", "is_superuser": "is_superuser",
+    "server_version": "server_version",
+}
+"""Backend setting (lower case) -> ParameterStatus name: PostgreSQL 15's GUC_REPORT set."""
+
+
+def query_canceled() -> SqlError:
+    return SqlError(QUERY_CANCELED, "canceling statement due to user request")
 
 
 _DEALLOCATE = re.compile(r'(?is)\s*deallocate\s+(?:prepare\s+)?("[^"]+"|\w+)\s*;?\s*\Z')
@@ -79,11 +111,71 @@ class Session:
         self._statements: dict[str, Prepared] = {}
         self._portals: dict[str, Portal] = {}
         self._skip_until_sync = False
+        self._scope: trio.CancelScope | None = None
+        self._busy = False
+        self._cancel_pending = False
+        self._settings_seen = self._reported_settings()
         self._handlers = {
             b"Q": self._simple_query, b"P": self._parse, b"B": self._bind,
             b"D": self._describe, b"E": self._execute, b"C": self._close,
             b"S": self._sync, b"H": self._flush_msg, b"X": self._terminate,
+            # CopyData/CopyDone/CopyFail left over after a COPY FROM failed:
+            # PostgreSQL accepts and ignores them.
+            b"d": self._ignore, b"c": self._ignore, b"f": self._ignore,
         }
+
+    # ------------------------------------------------------------ cancel, notices
+
+    def cancel(self) -> None:
+        """A CancelRequest with this session's key arrived."""
+        if self._scope is not None:
+            self._scope.cancel()
+        elif self._busy:
+            self._cancel_pending = True
+
+    @contextmanager
+    def _cancellable(self):
+        """Run a backend call (or a whole COPY) so that ``cancel`` stops it
+        with 57014; also sends the notices and ParameterStatus it caused."""
+        if self._scope is not None:  # nested (a COPY's inserts): the outer scope covers it
+            yield
+            return
+        if self._cancel_pending:
+            self._cancel_pending = False
+            raise query_canceled()
+        try:
+            with trio.CancelScope() as scope:
+                self._scope = scope
+                try:
+                    yield
+                finally:
+                    self._scope = None
+        finally:
+            self._after_backend()
+        if scope.cancelled_caught:
+            raise query_canceled()
+
+    def _reported_settings(self) -> dict[str, str]:
+        settings = getattr(self._backend, "settings", None)
+        if not isinstance(settings, Mapping):
+            return {}
+        return {k: str(settings[k]) for k in REPORTED_SETTINGS if k in settings}
+
+    def _after_backend(self) -> None:
+        notices = getattr(self._backend, "notices", None)
+        if notices:
+            for n in list(notices):
+                if not isinstance(n, Notice):
+                    n = Notice(str(n))
+                self.emit(codec.notice_response(n.severity, n.sqlstate, n.message,
+                                                n.detail, n.hint))
+            notices.clear()
+        if self._settings_seen or getattr(self._backend, "settings", None) is not None:
+            now = self._reported_settings()
+            for key, value in now.items():
+                if self._settings_seen.get(key) != value:
+                    self.emit(codec.parameter_status(REPORTED_SETTINGS[key], value))
+            self._settings_seen = now
 
     # ------------------------------------------------------------ output
 
@@ -134,7 +226,12 @@ class Session:
                         "FATAL", PROTOCOL_VIOLATION,
                         f"invalid frontend message type {msg_type[0]}"))
                     return
-                await self._dispatch(msg_type, handler, body)
+                self._busy = True
+                try:
+                    await self._dispatch(msg_type, handler, body)
+                finally:
+                    self._busy = False
+                    self._cancel_pending = False
         except SessionEnd:
             return
         finally:
@@ -162,9 +259,9 @@ class Session:
                                        error.detail, error.hint))
         if msg_type == b"Q":
             self._ready()
-            await self.flush()
-        else:
+        else:  # sent now, as PostgreSQL does: a client may wait on Flush (asyncpg)
             self._skip_until_sync = True
+        await self.flush()
 
     # ------------------------------------------------------------ simple query
 
@@ -176,7 +273,10 @@ class Session:
         if not statements:
             self.emit(codec.EMPTY_QUERY_RESPONSE)
         for stmt in statements:  # an error skips the rest (see _dispatch)
-            self._emit_result(await self._execute_sql(stmt, ()))
+            if pgcopy.is_copy(stmt):
+                self.emit(codec.command_complete(await self._copy(stmt)))
+            else:
+                self._emit_result(await self._execute_sql(stmt, ()))
             await self._maybe_flush()
         self._ready()
         await self.flush()
@@ -186,7 +286,8 @@ class Session:
         here; everything else goes to the backend."""
         m = _DEALLOCATE.match(sql)
         if m is None:
-            return await self._backend.execute(sql, params)
+            with self._cancellable():
+                return await self._backend.execute(sql, params)
         name = m.group(1)
         if name.lower() == "all":
             self._statements.clear()
@@ -230,10 +331,11 @@ class Session:
 
     async def _description(self, stmt: Prepared) -> StatementDescription:
         if stmt.description is None:
-            if stmt.is_empty:
+            if stmt.is_empty or pgcopy.is_copy(stmt.sql):
                 stmt.description = StatementDescription(list(stmt.param_oids), None)
             else:
-                stmt.description = await self._backend.describe(stmt.sql, stmt.param_oids)
+                with self._cancellable():
+                    stmt.description = await self._backend.describe(stmt.sql, stmt.param_oids)
         return stmt.description
 
     async def _bind(self, body: bytes) -> None:
@@ -261,7 +363,8 @@ class Session:
             self._emit_row_description(desc.columns, [])
             return
         portal = self._portal(name)
-        if portal.result is None and self._next_is_execute_of(name):
+        if (portal.result is None and not pgcopy.is_copy(portal.statement.sql)
+                and self._next_is_execute_of(name)):
             # The client executes this portal next anyway: run it now and
             # describe the real result instead of planning twice.
             await self._run_portal(portal)
@@ -291,6 +394,9 @@ class Session:
         stmt = portal.statement
         if stmt.is_empty:
             portal.result = QueryResult("", None)
+            return
+        if pgcopy.is_copy(stmt.sql):
+            portal.result = QueryResult(await self._copy(stmt.sql), None)
             return
         portal.result = await self._execute_sql(stmt.sql, portal.params)
         columns = portal.result.columns
@@ -344,5 +450,138 @@ class Session:
     async def _flush_msg(self, body: bytes) -> None:
         await self.flush()
 
+    async def _ignore(self, body: bytes) -> None:
+        pass
+
+    # ------------------------------------------------------------ COPY
+
+    async def _copy(self, sql: str) -> str:
+        """Run one COPY FROM STDIN / TO STDOUT; returns the command tag."""
+        stmt = pgcopy.parse_copy(sql)
+        if stmt.direction == "out":
+            return await self._copy_out(stmt)
+        return await self._copy_in(stmt)
+
+    async def _copy_out(self, stmt: pgcopy.CopyStatement) -> str:
+        result = await self._execute_sql(stmt.select_sql(), ())
+        columns = result.columns or []
+        if stmt.binary:
+            encoders = [values.binary_encoder(c.type_oid) for c in columns]
+            if any(e is None for e in encoders):
+                raise SqlError("0A000", "binary COPY of this column type is not supported")
+        else:
+            encoders = [values.text_encoder(c.type_oid) for c in columns]
+        self.emit(codec.copy_response(b"H", stmt.binary, len(columns)))
+        prefix = pgcopy.binary_header() if stmt.binary else b""  # sent with the first row
+        if stmt.header and stmt.format == "csv":
+            self.emit(codec.copy_data(pgcopy.csv_row([c.name for c in columns], stmt)))
+        for row in result.rows:
+            fields = [None if v is None else enc(v) for v, enc in zip(row, encoders, strict=True)]
+            if stmt.binary:
+                data, prefix = prefix + pgcopy.binary_row(fields), b""
+            else:
+                strs = [None if f is None else f.decode("utf-8") for f in fields]
+                fmt = pgcopy.csv_row if stmt.format == "csv" else pgcopy.text_row
+                data = fmt(strs, stmt)
+            self.emit(codec.copy_data(data))
+            await self._maybe_flush()
+        if stmt.binary:
+            self.emit(codec.copy_data(prefix + pgcopy.binary_trailer()))
+        self.emit(codec.COPY_DONE)
+        return f"COPY {len(result.rows)}"
+
+    async def _copy_in(self, stmt: pgcopy.CopyStatement) -> str:
+        """Rows go in as batched INSERTs in one transaction: the caller's
+        block, or one opened here (committed at CopyDone, rolled back on any
+        error, CopyFail or cancel)."""
+        with self._cancellable():
+            desc = await self._backend.describe(stmt.select_sql(), [])
+        columns = desc.columns or []
+        names = list(stmt.columns) if stmt.columns else [
+            '"' + c.name.replace('"', '""') + '"' for c in columns]
+        type_oids = [c.type_oid for c in columns]
+        self.emit(codec.copy_response(b"G", stmt.binary, len(columns)))
+        await self.flush()
+        own_txn = transaction_status(self._backend) == "I"
+        if own_txn:
+            await self._backend.execute("BEGIN")
+        try:
+            with self._cancellable():
+                count = await self._copy_rows(stmt, names, type_oids)
+        except BaseException:
+            if own_txn:
+                with trio.CancelScope(shield=True):
+                    try:
+                        await self._backend.execute("ROLLBACK")
+                    except Exception:
+                        log.exception("pgwire: ROLLBACK after a failed COPY failed")
+            raise
+        if own_txn:
+            await self._backend.execute("COMMIT")
+        return f"COPY {count}"
+
+    async def _copy_rows(self, stmt: pgcopy.CopyStatement, names: list[str],
+                         type_oids: list[int]) -> int:
+        parser = pgcopy.parser_for(stmt)
+        width = len(names)
+        per_batch = max(1, COPY_BATCH_PARAMS // max(1, width))
+        batch: list[object] = []
+        count = 0
+        line = 0
+
+        async def insert(n_rows: int) -> None:
+            await self._backend.execute(stmt.insert_sql(names, n_rows), batch)
+            batch.clear()
+
+        done = False
+        while not done:
+            msg_type, body = await self._reader.read_message()
+            if msg_type == b"d":
+                rows = parser.feed(body)
+            elif msg_type == b"c":
+                rows, done = parser.finish(), True
+            elif msg_type == b"f":
+                message, _ = codec.read_cstring(body, 0) if body else ("", 0)
+                raise SqlError(QUERY_CANCELED, f"COPY from stdin failed: {message}")
+            elif msg_type in (b"H", b"S"):
+                continue
+            else:
+                raise SqlError(PROTOCOL_VIOLATION,
+                               f"unexpected message type 0x{msg_type[0]:02X} during COPY from stdin")
+            for row in rows:
+                line += 1
+                batch.extend(_copy_values(stmt, row, names, type_oids, line))
+                count += 1
+                if len(batch) >= per_batch * width:
+                    await insert(per_batch)
+        if batch:
+            await insert(len(batch) // width)
+        return count
+
     async def _terminate(self, body: bytes) -> None:
         raise SessionEnd()
+
+
+def _copy_values(stmt: pgcopy.CopyStatement, row: list, names: list[str],
+                 type_oids: list[int], line: int) -> list[object]:
+    """One COPY row -> typed parameter values; errors name the line and column."""
+    where = f"COPY {stmt.table}, line {line}"
+    if len(row) > len(names):
+        raise SqlError(pgcopy.BAD_COPY_FILE_FORMAT, "extra data after last expected column",
+                       detail=where)
+    if len(row) < len(names):
+        raise SqlError(pgcopy.BAD_COPY_FILE_FORMAT,
+                       f"missing data for column {names[len(row)]}", detail=where)
+    out: list[object] = []
+    fmt = 1 if stmt.binary else 0
+    for value, name, oid in zip(row, names, type_oids, strict=True):
+        try:
+            if value is None:
+                out.append(None)
+            elif fmt:
+                out.append(values.decode_param(value, 1, oid))
+            else:
+                out.append(values.decode_text_param(value, oid))
+        except SqlError as e:
+            raise SqlError(e.sqlstate, e.message, detail=f"{where}, column {name}") from None
+    return out

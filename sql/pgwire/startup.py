@@ -1,37 +1,38 @@
 """The startup phase of one pgwire connection, up to (not including) ReadyForQuery.
 
     client                                 server
-    SSLRequest / GSSENCRequest  ------->
-                                <-------  'N' (no TLS, no GSS encryption yet)
-    StartupMessage (3.x, params) ------>
+    SSLRequest                  ------->
+                                <-------  'S' + TLS handshake  (a certificate is configured)
+                                          'N'                  (none: plain TCP)
+    GSSENCRequest               ------->
+                                <-------  'N' (no GSS encryption)
+    StartupMessage (3.x, params) ------>      or CancelRequest(pid, secret): see cancel.py
                                 <-------  [NegotiateProtocolVersion]
-                                <-------  AuthenticationOk (trust)
+                                <-------  [SASL exchange]      (auth.py, scram-sha-256)
+                                <-------  AuthenticationOk
                                 <-------  ParameterStatus * n, BackendKeyData
 
-A CancelRequest is read and the connection closed: real cancellation (the
-key registry and interrupting the target session) is later work.
-
-Authentication is "trust": the documented development default, meant for
-loopback listeners.  TLS and SCRAM are not implemented yet.
+Invariant: after an SSLRequest answered 'S' nothing the client sent in clear
+is kept: bytes already buffered behind the SSLRequest are a protocol
+violation (they could be injected by a man in the middle, CVE-2021-23214).
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import secrets
+import ssl
 import struct
 from dataclasses import dataclass
 
 import trio
 
 from . import codec
+from .cancel import new_key, parse_cancel_request
 
 log = logging.getLogger("strata.pgwire")
 
 MAX_NEGOTIATIONS = 2  # an SSLRequest and a GSSENCRequest, in either order
-
-_pids = itertools.count(1000)
+TLS_HANDSHAKE_TIMEOUT_S = 10
 
 
 class StartupRefused(Exception):
@@ -54,19 +55,53 @@ class StartupInfo:
         return self.params.get("user", "")
 
 
-async def read_startup(stream: trio.abc.Stream, reader: codec.MessageReader) -> StartupInfo | None:
-    """Negotiate SSL/GSS away and read the StartupMessage.  ``None`` for a
-    CancelRequest (the caller closes).  Raises ``StartupRefused``."""
+@dataclass(frozen=True)
+class CancelKey:
+    pid: int
+    secret: int
+
+
+@dataclass
+class Negotiated:
+    """What the startup packets asked for, and the streams to go on with
+    (a TLS stream and a fresh reader once TLS was set up)."""
+    stream: trio.abc.Stream
+    reader: codec.MessageReader
+    request: StartupInfo | CancelKey
+    tls: bool = False
+
+
+async def read_startup(stream: trio.abc.Stream, reader: codec.MessageReader,
+                       ssl_context: ssl.SSLContext | None = None) -> Negotiated:
+    """Negotiate encryption and read the StartupMessage or CancelRequest.
+    Raises ``StartupRefused`` / ``codec.ProtocolViolation``."""
+    tls = False
     for _ in range(MAX_NEGOTIATIONS + 1):
         body = await reader.read_startup_packet()
         (code,) = struct.unpack_from("!i", body)
+        if code == codec.SSL_REQUEST and ssl_context is not None and not tls:
+            if reader.buffered():
+                raise codec.ProtocolViolation("received unencrypted data after SSL request")
+            await stream.send_all(b"S")
+            tls_stream = trio.SSLStream(stream, ssl_context, server_side=True)
+            with trio.fail_after(TLS_HANDSHAKE_TIMEOUT_S):
+                try:
+                    await tls_stream.do_handshake()
+                except trio.BrokenResourceError as e:
+                    raise codec.ClientClosed() from e
+            stream, tls = tls_stream, True
+            reader = codec.MessageReader(tls_stream, reader.max_message_size)
+            continue
         if code in (codec.SSL_REQUEST, codec.GSSENC_REQUEST):
             await stream.send_all(b"N")
             continue
         if code == codec.CANCEL_REQUEST:
-            log.info("CancelRequest received; cancellation is not implemented yet")
-            return None
-        return _startup_message(code, body)
+            try:
+                pid, secret = parse_cancel_request(body)
+            except ValueError:
+                raise codec.ProtocolViolation("malformed CancelRequest") from None
+            return Negotiated(stream, reader, CancelKey(pid, secret), tls)
+        return Negotiated(stream, reader, _startup_message(code, body), tls)
     raise codec.ProtocolViolation("too many SSL/GSS negotiation requests")
 
 
@@ -81,12 +116,20 @@ def _startup_message(code: int, body: bytes) -> StartupInfo:
         raise StartupRefused(codec.error_response(
             "FATAL", "28000", "no PostgreSQL user name specified in startup packet"))
     params.setdefault("database", params["user"])
-    return StartupInfo(params, next(_pids), secrets.randbits(31), minor)
+    pid, secret = new_key()
+    return StartupInfo(params, pid, secret, minor)
+
+
+REPORTED = ("server_version", "server_encoding", "client_encoding", "DateStyle",
+            "IntervalStyle", "integer_datetimes", "TimeZone", "standard_conforming_strings",
+            "application_name", "is_superuser", "session_authorization")
+"""The GUC_REPORT parameters of PostgreSQL 15: sent at startup, and again
+(ParameterStatus) whenever a SET changes one of them."""
 
 
 def startup_reply(info: StartupInfo, server_version: str,
                   extra_status: dict[str, str] | None = None) -> list[bytes]:
-    """Everything sent after the StartupMessage, before ReadyForQuery."""
+    """Everything sent after authentication, before ReadyForQuery."""
     out: list[bytes] = []
     unrecognized = [k for k in info.params if k.startswith("_pq_.")]
     if info.protocol_minor > 0 or unrecognized:

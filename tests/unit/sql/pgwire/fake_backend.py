@@ -9,6 +9,9 @@ Understands exactly:
   INSERT INTO kv VALUES ($1, $2)       kv[$1] = $2 (a shared dict)
   SELECT v FROM kv WHERE k = $1        lookup
   FAIL <sqlstate>                      raises SqlError(sqlstate) with detail/hint
+  SELECT pg_sleep(<s>)                 sleeps (a statement to cancel)
+  SET <name> = <value>                 settings[name] = value (ParameterStatus)
+  NOTICE <text>                        appends a notice, tag "DO"
   CRASH                                raises RuntimeError (a backend bug)
 ``executed`` records every execute, so tests can check Describe never executes.
 """
@@ -59,6 +62,9 @@ class FakeBackend:
         self.closed = False
         self.executed: list[str] = []
         self.described: list[str] = []
+        self.settings = {"application_name": "", "timezone": "UTC", "datestyle": "ISO, MDY"}
+        self.notices: list = []
+        self.cancelled = 0
 
     @property
     def transaction_status(self) -> str:
@@ -97,8 +103,21 @@ class FakeBackend:
             raise SqlError(IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, "
                            "commands ignored until end of transaction block")
         try:
+            if m := re.fullmatch(r"SELECT pg_sleep\((\d+(?:\.\d+)?)\)", s):
+                try:
+                    await trio.sleep(float(m[1]))
+                except trio.Cancelled:
+                    self.cancelled += 1
+                    raise
+                return QueryResult("SELECT 1", [ResultColumn("pg_sleep", oids.TEXT)], [("",)])
+            if m := re.fullmatch(r"(?i)SET (\w+) (?:=|TO) '?(.*?)'?", s):
+                self.settings[m[1].lower()] = m[2]
+                return QueryResult("SET")
+            if m := re.fullmatch(r"NOTICE (.*)", s):
+                self.notices.append(m[1])
+                return QueryResult("DO")
             return self._run(s, params)
-        except Exception:
+        except BaseException:
             if self.status == "T":
                 self.status = "E"
             raise

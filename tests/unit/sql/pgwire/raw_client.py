@@ -75,6 +75,15 @@ class RawClient:
             if msg[0] == last:
                 return out
 
+    async def until_any(self, lasts: bytes) -> list[tuple[bytes, bytes]]:
+        """Messages up to and including the first whose type is in ``lasts``."""
+        out = []
+        while True:
+            msg = await self.recv()
+            out.append(msg)
+            if msg[0] in lasts:
+                return out
+
 
 def types(msgs: list[tuple[bytes, bytes]]) -> str:
     return "".join(m[0].decode() for m in msgs)
@@ -85,3 +94,18 @@ def error_code(body: bytes) -> str:
         if field[:1] == b"C":
             return field[1:].decode()
     raise AssertionError("no SQLSTATE in ErrorResponse")
+
+
+def cancel_request(pid: int, secret: int) -> bytes:
+    return struct.pack("!iiII", 16, codec.CANCEL_REQUEST, pid, secret)
+
+
+def ssl_request() -> bytes:
+    return struct.pack("!ii", 8, codec.SSL_REQUEST)
+
+
+def copy_data(data: bytes) -> bytes:
+    return codec.message(b"d", data)
+
+
+COPY_DONE = codec.message(b"c")

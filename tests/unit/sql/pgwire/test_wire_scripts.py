@@ -130,3 +130,13 @@ def test_deallocate_is_handled_by_the_connection():
     assert _DEALLOCATE.match("DEALLOCATE ALL").group(1) == "ALL"
     assert _DEALLOCATE.match("deallocate prepare _pg3_0;").group(1) == "_pg3_0"
     assert _DEALLOCATE.match("SELECT 1") is None
+
+
+async def test_error_before_sync_is_sent_at_once(server):
+    """asyncpg sends Parse/Describe/Flush and waits: an error must not wait for Sync."""
+    c = await rc.RawClient.connect(server.port)
+    await c.send(rc.parse("a", "SELECT 1"), rc.parse("a", "SELECT 1"), rc.FLUSH)
+    msgs = await c.until(b"E")
+    assert rc.types(msgs) == "1E" and rc.error_code(msgs[1][1]) == "42P05"
+    await c.send(rc.describe("S", "a"), rc.SYNC)  # skipped until Sync
+    assert rc.types(await c.until(b"Z")) == "Z"
