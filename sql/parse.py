@@ -65,11 +65,94 @@ def _syntax_error(err: Exception, sql: str = "") -> SqlError:
     return SqlError(SYNTAX_ERROR, "syntax error at end of input")
 
 
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$")
+
+
+def space_parameters(sql: str) -> str:
+    """``$1,$2`` -> ``$1 ,$2``: a space after every ``$n`` parameter that is
+    directly followed by another character, outside strings, quoted names,
+    comments and dollar-quoted strings.
+
+    Works around sqlglot's tokenizer, which reads ``$1,$`` as the opening tag
+    of a dollar-quoted string (PostgreSQL tags follow identifier rules, so a
+    ``$`` followed by a digit is always a parameter).  Used only when sqlglot
+    failed to tokenize a text that has such a parameter."""
+    out, i, n = [], 0, len(sql)
+    while i < n:
+        c = sql[i]
+        nxt = sql[i + 1] if i + 1 < n else ""
+        if c == "'":
+            escapes = i > 0 and sql[i - 1] in "eE"
+            j = i + 1
+            while j < n:
+                if escapes and sql[j] == "\\":
+                    j += 2
+                    continue
+                if sql[j] == "'":
+                    if j + 1 < n and sql[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            out.append(sql[i:j + 1])
+            i = j + 1
+        elif c == '"':
+            j = sql.find('"', i + 1)
+            j = n - 1 if j < 0 else j
+            out.append(sql[i:j + 1])
+            i = j + 1
+        elif c == "-" and nxt == "-":
+            j = sql.find("\n", i)
+            j = n if j < 0 else j
+            out.append(sql[i:j])
+            i = j
+        elif c == "/" and nxt == "*":
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if sql.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif sql.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            out.append(sql[i:j])
+            i = j
+        elif c == "$" and nxt.isdigit():
+            j = i + 1
+            while j < n and sql[j].isdigit():
+                j += 1
+            out.append(sql[i:j])
+            if j < n and not sql[j].isspace():
+                out.append(" ")
+            i = j
+        elif c == "$" and (m := _DOLLAR_TAG.match(sql, i)):
+            end = sql.find(m.group(0), m.end())
+            j = n if end < 0 else end + len(m.group(0))
+            out.append(sql[i:j])
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+_PARAM_THEN_CHAR = re.compile(r"\$\d+[^\s\d]")
+
+
+def _parse_postgres(sql: str) -> list:
+    try:
+        return sqlglot.parse(sql, read="postgres")
+    except sqlglot.errors.TokenError:
+        if not _PARAM_THEN_CHAR.search(sql):
+            raise
+        return sqlglot.parse(space_parameters(sql), read="postgres")
+
+
 @lru_cache(maxsize=512)
 def parse_statement(sql: str) -> exp.Expression:
     """One statement's AST (cached by text).  Raises SqlError(42601)."""
     try:
-        stmts = [s for s in sqlglot.parse(sql, read="postgres") if s is not None]
+        stmts = [s for s in _parse_postgres(sql) if s is not None]
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as e:
         raise _syntax_error(e, sql) from None
     if not stmts:
@@ -106,7 +189,13 @@ def split(sql: str) -> list[str]:
     try:
         tokens = _TOKENIZER().tokenize(sql)
     except sqlglot.errors.TokenError as e:
-        raise _syntax_error(e) from None
+        if not _PARAM_THEN_CHAR.search(sql):
+            raise _syntax_error(e) from None
+        sql = space_parameters(sql)
+        try:
+            tokens = _TOKENIZER().tokenize(sql)
+        except sqlglot.errors.TokenError as e2:
+            raise _syntax_error(e2) from None
     out, start = [], 0
     for tok in tokens:
         if tok.token_type == TokenType.SEMICOLON:
