@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from sqlglot import exp
@@ -63,6 +63,8 @@ from .operators import (  # noqa: F401  (re-exported: numeric_div and the type c
     like_regex,
     numeric_div,
     numeric_result,
+    out_text,
+    unsigned_zero,
 )
 from .scope import Params, Scope  # noqa: F401  (re-exported)
 
@@ -118,7 +120,8 @@ class Compiler:
                 return Compiled(lambda row, p: row[i], t)
         handler = _HANDLERS.get(type(node))
         if handler is None:
-            if isinstance(node, exp.AggFunc):
+            if isinstance(node, exp.AggFunc) or (
+                    isinstance(node, exp.Anonymous) and node.name.lower() in ("every", "bool_and", "bool_or")):
                 raise SqlError(GROUPING_ERROR, f"aggregate functions are not allowed in {self.clause}")
             if isinstance(node, (exp.Func, exp.Anonymous)):
                 return self._unknown_function(node)
@@ -149,11 +152,11 @@ class Compiler:
         text = node.this
         if node.is_string:
             return const(text, UNKNOWN)
-        if re.fullmatch(r"\d+", text):
+        if re.fullmatch(r"-?\d+", text):
             n = int(text)
-            if n <= 2**31 - 1:
+            if -(2**31) <= n <= 2**31 - 1:
                 return const(n, INT4)
-            if n <= 2**63 - 1:
+            if -(2**63) <= n <= 2**63 - 1:
                 return const(n, INT8)
         return const(Decimal(text), NUMERIC)
 
@@ -196,6 +199,11 @@ class Compiler:
         if a.oid not in T.NUMBER_TYPES:
             raise SqlError(UNDEFINED_FUNCTION, f"operator does not exist: - {_tname(a.type)}")
         f, t = a.fn, a.type
+        if isinstance(node.this, exp.Literal) and not node.this.is_string:
+            # PostgreSQL's grammar folds the sign into the constant: -2147483648 is an integer
+            return self._literal(exp.Literal(this="-" + node.this.this, is_string=False), hint)
+        if t.oid == oids.NUMERIC:
+            return Compiled(lambda row, p: None if (v := f(row, p)) is None else unsigned_zero(-v), t, a.const)
         if a.const:
             v = f((), ())
             return const(None if v is None else _check(-v, t), t)
@@ -469,8 +477,7 @@ class Compiler:
         return Compiled(fn, args[0].type)
 
     def _nullif(self, node: exp.Nullif, hint: SqlType | None) -> Compiled:
-        a, b = self.pair(node.this, node.expression)
-        _check_comparable("=", a.type, b.type)
+        a, b = self._common_type([node.this, node.expression], hint)
         fa, fb = a.fn, b.fn
 
         def fn(row: tuple, p: Sequence[Any]) -> Any:
@@ -498,50 +505,7 @@ class Compiler:
             return const(T.coerce(f((), ()), target), target)
         return Compiled(lambda row, p: T.coerce(f(row, p), target), target)
 
-    # -- functions
-    def _text_fn(self, node: exp.Func, op: Callable[[str], Any], t: SqlType) -> Compiled:
-        f = self.with_hint(node.this, TEXT).fn
-        return Compiled(lambda row, p: None if (v := f(row, p)) is None else op(_text(v)), t)
-
-    def _lower(self, node: exp.Lower, hint: SqlType | None) -> Compiled:
-        return self._text_fn(node, str.lower, TEXT)
-
-    def _upper(self, node: exp.Upper, hint: SqlType | None) -> Compiled:
-        return self._text_fn(node, str.upper, TEXT)
-
-    def _length(self, node: exp.Length, hint: SqlType | None) -> Compiled:
-        return self._text_fn(node, len, INT4)
-
-    def _trim(self, node: exp.Trim, hint: SqlType | None) -> Compiled:
-        return self._text_fn(node, lambda s: s.strip(" "), TEXT)
-
-    def _abs(self, node: exp.Abs, hint: SqlType | None) -> Compiled:
-        a = self.with_hint(node.this, NUMERIC)
-        if a.oid not in T.NUMBER_TYPES:
-            raise SqlError(UNDEFINED_FUNCTION, f"function abs({_tname(a.type)}) does not exist")
-        f, t = a.fn, a.type
-        return Compiled(lambda row, p: None if (v := f(row, p)) is None else _check(abs(v), t), t)
-
-    def _round(self, node: exp.Round, hint: SqlType | None) -> Compiled:
-        a = self.with_hint(node.this, NUMERIC)
-        if a.oid not in T.NUMBER_TYPES:
-            raise SqlError(UNDEFINED_FUNCTION, f"function round({_tname(a.type)}) does not exist")
-        digits = node.args.get("decimals")
-        fd = self.with_hint(digits, INT4).fn if digits is not None else (lambda row, p: 0)
-        f = a.fn
-        t = FLOAT8 if a.oid in T.FLOAT_TYPES and digits is None else NUMERIC
-
-        def fn(row: tuple, p: Sequence[Any]) -> Any:
-            v, d = f(row, p), fd(row, p)
-            if v is None or d is None:
-                return None
-            if t is FLOAT8:
-                return float(round(v))
-            dec = v if isinstance(v, Decimal) else Decimal(str(v))
-            return dec.quantize(Decimal(1).scaleb(-d), ROUND_HALF_UP)
-
-        return Compiled(fn, t)
-
+    # -- functions (string and math functions: sql.functions)
     def _now(self, node: exp.Expression, hint: SqlType | None) -> Compiled:
         return Compiled(lambda row, p: dt.datetime.now(dt.timezone.utc), T.simple(oids.TIMESTAMPTZ))
 
@@ -586,12 +550,6 @@ _HANDLERS: dict[type, Callable[[Compiler, Any, SqlType | None], Compiled]] = {
     exp.Coalesce: Compiler._coalesce,
     exp.Nullif: Compiler._nullif,
     exp.Cast: Compiler._cast,
-    exp.Lower: Compiler._lower,
-    exp.Upper: Compiler._upper,
-    exp.Length: Compiler._length,
-    exp.Trim: Compiler._trim,
-    exp.Abs: Compiler._abs,
-    exp.Round: Compiler._round,
     exp.CurrentTimestamp: Compiler._now,
     exp.CurrentDate: Compiler._current_date,
     **{cls: Compiler._arith for cls in _ARITH},
@@ -602,3 +560,6 @@ _HANDLERS: dict[type, Callable[[Compiler, Any, SqlType | None], Compiled]] = {
 def register(node_type: type, handler: Callable[[Compiler, Any, SqlType | None], Compiled]) -> None:
     """Add a handler for an expression type (sql.subquery registers subqueries)."""
     _HANDLERS[node_type] = handler
+
+
+from . import functions as _functions  # noqa: E402,F401  (registers string and math functions)

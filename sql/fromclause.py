@@ -66,7 +66,10 @@ class FromPlanner:
         alias_node = node.args.get("alias")
         alias = alias_node.name if alias_node is not None and alias_node.name else None
         renames = [c.name for c in alias_node.columns] if alias_node is not None and alias_node.columns else []
-        if isinstance(node, exp.Table):
+        if isinstance(node, exp.Table) and isinstance(node.this, (exp.Func, exp.Anonymous)):
+            op, cols = self.ctx.table_function(node, Scope(None, [], parent=self.outer, level=self.level))
+            src = Source(index, alias or cols[0][0], list(cols), op=op)
+        elif isinstance(node, exp.Table):
             cte = self.ctx.cte(node.name) if not node.db else None
             if cte is not None:
                 op, cols = cte
@@ -148,6 +151,7 @@ class FromPlanner:
         for j in joins:
             if j.args.get("using") or j.args.get("method") or str(j.args.get("kind") or "").upper() == "NATURAL":
                 raise SqlError(FEATURE_NOT_SUPPORTED, "JOIN ... USING and NATURAL JOIN are not supported")
+        _check_on_visibility(sources, joins)
         if any(j.side for j in joins):
             return self.plan_ordered(sources, joins, where)
         pool = list(where)
@@ -244,9 +248,24 @@ class FromPlanner:
     def plan_ordered(
         self, sources: list[Source], joins: list[exp.Join], where: list[exp.Expression]
     ) -> tuple[Operator, Scope, list[exp.Expression]]:
+        """Written order.  A comma starts a new chain of joins (``a, b RIGHT JOIN c``
+        is ``a x (b RIGHT JOIN c)``); the chains are then crossed, left to right."""
+        chains: list[tuple[list[Source], list[exp.Join]]] = [([sources[0]], [])]
+        for src, j in zip(sources[1:], joins, strict=True):
+            if _is_comma(j):
+                chains.append(([src], []))
+            else:
+                chains[-1][0].append(src)
+                chains[-1][1].append(j)
+        op = self._plan_chain(*chains[0])
+        for chain in chains[1:]:
+            op = NestedLoopJoin(op, self._plan_chain(*chain), "inner", None)
+        return op, self.scope_of(sources), list(where)
+
+    def _plan_chain(self, sources: list[Source], joins: list[exp.Join]) -> Operator:
         op = self.leaf(sources[0])
         joined = [sources[0]]
-        for src, j in zip(sources[1:], joins, strict=False):
+        for src, j in zip(sources[1:], joins, strict=True):
             side = (j.side or "").lower()
             kind = side if side in ("left", "right", "full") else "inner"
             on = j.args.get("on")
@@ -275,7 +294,40 @@ class FromPlanner:
             else:
                 op = NestedLoopJoin(op, right, kind, residual)
             joined.append(src)
-        return op, self.scope_of(joined), list(where)
+        return op
+
+
+def _is_comma(j: exp.Join) -> bool:
+    return not any(v is not None for k, v in j.args.items() if k != "this")
+
+
+def _check_on_visibility(sources: list[Source], joins: list[exp.Join]) -> None:
+    """``FROM a, b JOIN c ON ...``: a comma binds looser than JOIN, so the ON sees b
+    and c but not a (42P01, as PostgreSQL).  The join itself is planned left-deep,
+    which gives the same rows for any condition that passes this check."""
+    start = 0
+    for i, j in enumerate(joins, start=1):
+        if _is_comma(j):
+            start = i
+            continue
+        on = j.args.get("on")
+        if on is None:
+            continue
+        hidden = {s.alias for s in sources[:start]} - {s.alias for s in sources[start:i + 1]}
+        for col in on.find_all(exp.Column):
+            if col.table in hidden and not any(isinstance(a, exp.Query) for a in _ancestors(col, on)):
+                raise SqlError(
+                    "42P01", f'invalid reference to FROM-clause entry for table "{col.table}"',
+                    hint=f'There is an entry for table "{col.table}", but it cannot be referenced '
+                    "from this part of the query.",
+                )
+
+
+def _ancestors(node: exp.Expression, stop: exp.Expression):
+    n = node.parent
+    while n is not None and node is not stop:
+        yield n
+        node, n = n, n.parent
 
 
 def _reorder(op: Operator, joined: list[Source], sources: list[Source]) -> Operator:

@@ -46,3 +46,35 @@ TYPE_NAME = {
 
 def type_size(oid: int) -> int:
     return TYPE_SIZE.get(oid, -1)
+
+
+# -- catalog types (sql.pg_catalog): the types of pg_catalog columns and casts
+CHAR = 18
+"""PostgreSQL's one-byte internal ``"char"`` (relkind, contype, ...)."""
+INT2VECTOR = 22
+REGPROC = 24
+OIDVECTOR = 30
+PG_NODE_TREE = 194
+ACLITEM = 1033
+REGCLASS = 2205
+REGTYPE = 2206
+REGNAMESPACE = 4089
+OID_TYPES = frozenset({OID, REGPROC, REGCLASS, REGTYPE, REGNAMESPACE})
+
+ARRAY_OF = {
+    BOOL: 1000, BYTEA: 1001, CHAR: 1002, NAME: 1003, INT2: 1005, INT4: 1007, REGPROC: 1008,
+    TEXT: 1009, OID: 1028, BPCHAR: 1014, VARCHAR: 1015, INT8: 1016, FLOAT4: 1021,
+    FLOAT8: 1022, ACLITEM: 1034, TIMESTAMP: 1115, DATE: 1182, TIME: 1183,
+    TIMESTAMPTZ: 1185, INTERVAL: 1187, NUMERIC: 1231, REGCLASS: 2210, REGTYPE: 2211,
+    UUID: 2951, JSONB: 3807, REGNAMESPACE: 4090,
+}
+"""Element type -> its array type (pg_type.typarray)."""
+ELEMENT_OF = {a: e for e, a in ARRAY_OF.items()}
+
+TYPE_NAME.update({
+    CHAR: '"char"', INT2VECTOR: "int2vector", REGPROC: "regproc", OIDVECTOR: "oidvector",
+    PG_NODE_TREE: "pg_node_tree", ACLITEM: "aclitem", REGCLASS: "regclass", REGTYPE: "regtype",
+    REGNAMESPACE: "regnamespace",
+})
+TYPE_NAME.update({a: TYPE_NAME[e] + "[]" for e, a in ARRAY_OF.items()})
+TYPE_SIZE.update({CHAR: 1, REGPROC: 4, REGCLASS: 4, REGTYPE: 4, REGNAMESPACE: 4})

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    localcontext,
+)
 from typing import Any, Callable
 
 from sqlglot import exp
@@ -22,6 +31,7 @@ from .errors import (
     UNDEFINED_FUNCTION,
     SqlError,
 )
+from .pgwire.values import numeric_text
 
 UNKNOWN = T.simple(oids.UNKNOWN)
 BOOL = T.simple(oids.BOOL)
@@ -89,7 +99,29 @@ def numeric_div(a: Decimal, b: Decimal) -> Decimal:
     rscale = min(rscale, 1000)
     with localcontext() as ctx:
         ctx.prec = max(40, rscale + max(a.adjusted() - b.adjusted(), 0) + 10)
-        return (a / b).quantize(Decimal(1).scaleb(-rscale), ROUND_HALF_UP)
+        return unsigned_zero((a / b).quantize(Decimal(1).scaleb(-rscale), ROUND_HALF_UP))
+
+
+def unsigned_zero(d: Decimal) -> Decimal:
+    """PostgreSQL's numeric has no negative zero: -0.00 is 0.00."""
+    return d.copy_abs() if not d and d.is_signed() else d
+
+
+EXACT = Context(prec=4000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""Numeric + - * and sums are exact in PostgreSQL; 4,000 digits is exact for any value
+a numeric(p,s) column holds (p <= 1000)."""
+
+
+def _num_add(a: Any, b: Any) -> Any:
+    return unsigned_zero(EXACT.add(a, b)) if isinstance(a, Decimal) else a + b
+
+
+def _num_sub(a: Any, b: Any) -> Any:
+    return unsigned_zero(EXACT.subtract(a, b)) if isinstance(a, Decimal) else a - b
+
+
+def _num_mul(a: Any, b: Any) -> Any:
+    return unsigned_zero(EXACT.multiply(a, b)) if isinstance(a, Decimal) else a * b
 
 
 def _weight_first(d: Decimal) -> tuple[int, int]:
@@ -119,13 +151,13 @@ def _num_div(a: Any, b: Any) -> Any:
 def _num_mod(a: Any, b: Any) -> Any:
     if b == 0:
         raise _div_zero()
-    return a % b if isinstance(a, Decimal) else math.fmod(a, b)
+    return unsigned_zero(a % b) if isinstance(a, Decimal) else math.fmod(a, b)
 
 
 _ARITH = {
-    exp.Add: ("+", lambda a, b: a + b, lambda a, b: a + b),
-    exp.Sub: ("-", lambda a, b: a - b, lambda a, b: a - b),
-    exp.Mul: ("*", lambda a, b: a * b, lambda a, b: a * b),
+    exp.Add: ("+", lambda a, b: a + b, _num_add),
+    exp.Sub: ("-", lambda a, b: a - b, _num_sub),
+    exp.Mul: ("*", lambda a, b: a * b, _num_mul),
     exp.Div: ("/", _int_div, _num_div),
     exp.Mod: ("%", _int_mod, _num_mod),
 }
@@ -173,9 +205,21 @@ def _check(v: Any, t: SqlType) -> Any:
 
 
 def _text(v: Any) -> str:
+    """``v::text``: PostgreSQL's output of a value, booleans as true/false."""
+    if isinstance(v, str):
+        return v
     if isinstance(v, bool):
         return "true" if v else "false"
-    return v if isinstance(v, str) else str(v)
+    if isinstance(v, (Decimal, float)):
+        return numeric_text(v)
+    return str(v)
+
+
+def out_text(v: Any) -> str:
+    """A value as its type's output function prints it (concat, format): booleans t/f."""
+    if isinstance(v, bool):
+        return "t" if v else "f"
+    return _text(v)
 
 
 def _check_comparable(op: str, a: SqlType, b: SqlType) -> None:

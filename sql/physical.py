@@ -130,6 +130,8 @@ class Limit(Operator):
             if v is not None and v < 0:
                 raise SqlError(INVALID_PARAMETER_VALUE, f"{what} must not be negative")
         offset = offset or 0
+        if limit == 0:
+            return []  # PostgreSQL never pulls a row from the child: its errors do not happen
         rows = self.child.rows(env)
         return rows[offset : None if limit is None else offset + limit]
 

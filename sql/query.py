@@ -17,10 +17,14 @@ from typing import Any, Sequence
 import trio
 from sqlglot import exp
 
+from . import pg_catalog
+from . import (
+    pg_functions as _pg_functions,  # registers catalog functions, ~, ANY, arrays, reg* casts
+)
 from . import subquery as _subquery  # noqa: F401  (registers subquery expressions)
 from .api import SqlType, TableDef, TxnContext
 from .errors import FEATURE_NOT_SUPPORTED, UNDEFINED_COLUMN, UNDEFINED_TABLE, SqlError
-from .expr import Params
+from .expr import Compiler, Params
 from .pgwire.api import QueryResult
 from .physical import Cached, Operator, Project, Sort, TableScan
 from .plan import Plan, result_column
@@ -42,12 +46,22 @@ class QueryContext:
         self.params = params
         self.scans: list[TableScan] = []
         self._ctes: list[dict[str, tuple[Operator, Columns]]] = []
+        self.uses_catalog = False
+        """Set when the plan reads pg_catalog/information_schema or a catalog function."""
 
     def table(self, node: exp.Table) -> TableDef:
+        virtual = pg_catalog.lookup(node)
+        if virtual is not None:
+            self.uses_catalog = True
+            return virtual
         t = self.catalog.get(node.name)
         if t is None:
             raise SqlError(UNDEFINED_TABLE, f'relation "{node.name}" does not exist')
         return t
+
+    def table_function(self, node: exp.Table, scope: Scope) -> tuple[Operator, Columns]:
+        """A function in FROM (generate_series); its arguments may read ``scope``'s parents."""
+        return _pg_functions.plan_table_function(node, Compiler(scope, self.params, planner=self))
 
     def cte(self, name: str) -> tuple[Operator, Columns] | None:
         for frame in reversed(self._ctes):
@@ -127,17 +141,25 @@ join cannot stall the node's event loop (heartbeats, leases, other sessions)."""
 
 class QueryPlan(Plan):
     def __init__(
-        self, root: Operator, scans: list[TableScan], columns: Columns, params: Params, complex_: bool
+        self, root: Operator, scans: list[TableScan], columns: Columns, params: Params, complex_: bool,
+        uses_catalog: bool = False,
     ) -> None:
         self.root = root
         self.scans = scans
         self.params = params
         self.columns = [result_column(n, t) for n, t in columns]
-        self.tables = tuple({id(s.table): s.table for s in scans}.values())
+        self.tables = tuple({id(s.table): s.table for s in scans if s.table.table_id >= 0}.values())
         self.offload_at = OFFLOAD_ROWS if complex_ else OFFLOAD_ROWS * 20
+        self.uses_catalog = uses_catalog
+        self.virtual = [(s, pg_catalog.by_table_id(s.table.table_id)) for s in scans if s.table.table_id < 0]
 
     async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
         env = Env.root(self.params.bind(params))
+        if self.uses_catalog:
+            snap = await pg_catalog.Snapshot.load(txn)
+            env.state.cache[pg_catalog.SNAPSHOT_KEY] = snap
+            for scan, rel in self.virtual:
+                env.state.fetched[scan.key] = snap.rows(rel)
         for scan in self.scans:
             await scan.fetch(txn, env)
         if sum(map(len, env.state.fetched.values())) < self.offload_at:
@@ -150,14 +172,14 @@ class QueryPlan(Plan):
 async def plan_query(node: exp.Expression, txn: TxnContext, params: Params) -> QueryPlan:
     catalog: dict[str, TableDef] = {}
     for t in node.find_all(exp.Table):
-        if t.name not in catalog:
+        if t.name not in catalog and pg_catalog.lookup(t) is None:
             found = await txn.get_table(t.name)
             if found is not None:
                 catalog[t.name] = found
     ctx = QueryContext(catalog, params)
     root, cols = ctx.plan_query(node, None)
     complex_ = len(ctx.scans) > 1 or any(isinstance(n, (exp.Subquery, exp.Exists)) for n in node.walk())
-    return QueryPlan(root, ctx.scans, cols, params, complex_)
+    return QueryPlan(root, ctx.scans, cols, params, complex_, ctx.uses_catalog)
 
 
 __all__ = ["plan_query", "QueryPlan", "QueryContext", "Project"]

@@ -141,11 +141,23 @@ def _expand_star(items: list[exp.Expression], scope: Scope) -> list[exp.Expressi
     return out
 
 
-def _position(node: exp.Expression, items: list[exp.Expression]) -> int | None:
-    if isinstance(node, exp.Literal) and not node.is_string:
+def _position(node: exp.Expression, items: list[exp.Expression], clause: str = "ORDER BY") -> int | None:
+    """A constant key: an integer is a select-list position, any other constant is 42601
+    (parentheses and a minus sign are part of PostgreSQL's constant)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        if not node.this.this.isdigit():
+            raise SqlError("42601", f"non-integer constant in {clause}")
+        raise SqlError(UNDEFINED_COLUMN, f"{clause} position -{node.this.this} is not in select list")
+    if isinstance(node, exp.Boolean):
+        raise SqlError("42601", f"non-integer constant in {clause}")
+    if isinstance(node, exp.Literal):
+        if node.is_string or not node.this.isdigit() or int(node.this) > 2**31 - 1:
+            raise SqlError("42601", f"non-integer constant in {clause}")
         n = int(node.this)
         if not 1 <= n <= len(items):
-            raise SqlError(UNDEFINED_COLUMN, f"ORDER BY position {n} is not in select list")
+            raise SqlError(UNDEFINED_COLUMN, f"{clause} position {n} is not in select list")
         return n - 1
     return None
 
@@ -165,7 +177,7 @@ def _order_position(node: exp.Expression, items: list[exp.Expression], names: li
 
 def _resolve_ref(node: exp.Expression, items: list[exp.Expression], aliases: dict, scope: Scope) -> exp.Expression:
     """GROUP BY 1 or GROUP BY alias -> the select-list expression (input columns win)."""
-    pos = _position(node, items)
+    pos = _position(node, items, "GROUP BY")
     if pos is not None:
         return _unalias(items[pos])
     if isinstance(node, exp.Column) and not node.table and node.name in aliases:

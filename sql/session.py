@@ -14,33 +14,15 @@ rolls it back.  SET/RESET are accepted and remembered; SHOW answers from them.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from . import oids
+from . import settings as gucs
 from .api import TxnContext, TxnSource
-from .errors import IN_FAILED_SQL_TRANSACTION, UNDEFINED_OBJECT, SqlError
+from .errors import IN_FAILED_SQL_TRANSACTION, SqlError
 from .executor import Executor, shared_executor
 from .parse import classify, split
 from .pgwire.api import QueryResult, ResultColumn, StatementDescription
-
-_SETTINGS = {
-    "server_version": "15.0",
-    "server_encoding": "UTF8",
-    "client_encoding": "UTF8",
-    "datestyle": "ISO, MDY",
-    "timezone": "UTC",
-    "transaction_isolation": "read committed",
-    "default_transaction_isolation": "read committed",
-    "standard_conforming_strings": "on",
-    "integer_datetimes": "on",
-    "search_path": '"$user", public',
-    "application_name": "",
-    "statement_timeout": "0",
-    "extra_float_digits": "1",
-}
-
-_SET_RE = re.compile(r"(?is)(?:session\s+|local\s+)?([\w.]+)\s*(?:=|\bto\b)\s*(.*)")
 
 
 def _aborted() -> SqlError:
@@ -56,7 +38,7 @@ class SqlSession:
         self._executor = executor or shared_executor
         self._txn: TxnContext | None = None
         self._failed = False
-        self.settings = dict(_SETTINGS)
+        self.settings = gucs.defaults()
         self.notices: list[str] = []
 
     # -- Backend
@@ -70,8 +52,11 @@ class SqlSession:
         return "E" if self._failed else "T"
 
     async def execute(self, sql: str, params: Sequence[object] = ()) -> QueryResult:
+        gucs.CURRENT.set(self.settings)
         control = classify(sql)
         if control is not None:
+            if control[0] == "set" and sql.lstrip()[:5].lower() == "reset":
+                control = ("reset", control[1])
             return await self._control(*control)
         if self._failed:
             raise _aborted()
@@ -91,10 +76,11 @@ class SqlSession:
         return result
 
     async def describe(self, sql: str, param_oids: Sequence[int]) -> StatementDescription:
+        gucs.CURRENT.set(self.settings)
         control = classify(sql)
         if control is not None:
             kind, rest = control
-            cols = [ResultColumn(rest.lower() or "?", oids.TEXT)] if kind == "show" else None
+            cols = self._show_columns(rest) if kind == "show" else None
             return StatementDescription(list(param_oids), cols)
         if self._failed:
             raise _aborted()
@@ -145,25 +131,30 @@ class SqlSession:
             return QueryResult("ROLLBACK")
         if self._failed:
             raise _aborted()
-        if kind == "set":
-            return self._set(rest)
+        if kind in ("set", "reset"):
+            gucs.set_statement(self.settings, kind, rest)
+            return QueryResult(kind.upper())
         return self._show(rest)
 
-    def _set(self, rest: str) -> QueryResult:
-        m = _SET_RE.match(rest)
-        if m:
-            value = m.group(2).strip().strip("'\"")
-            self.settings[m.group(1).lower()] = value
-        return QueryResult("SET")
+    @staticmethod
+    def _show_columns(rest: str) -> list[ResultColumn]:
+        name = rest.strip().strip('"')
+        if name.lower() == "all":
+            return [ResultColumn(n, oids.TEXT) for n in ("name", "setting", "description")]
+        if name.lower().replace(" ", "") == "timezone":
+            name = "timezone"
+        return [ResultColumn(gucs.display_name(name) if name else "?", oids.TEXT)]
 
     def _show(self, rest: str) -> QueryResult:
-        name = rest.strip().strip('"').lower()
-        if name == "all":
-            cols = [ResultColumn("name", oids.TEXT), ResultColumn("setting", oids.TEXT)]
-            return QueryResult("SHOW", cols, sorted(self.settings.items()))
-        if name not in self.settings:
-            raise SqlError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
-        return QueryResult("SHOW", [ResultColumn(name, oids.TEXT)], [(self.settings[name],)])
+        """SHOW name | SHOW ALL (sql.settings)."""
+        cols = self._show_columns(rest)
+        name = rest.strip().strip('"')
+        if name.lower() == "all":
+            rows = [(gucs.display_name(k), v, gucs.SETTINGS[k].short_desc if k in gucs.SETTINGS else "")
+                    for k, v in sorted(self.settings.items())]
+            return QueryResult("SHOW", cols, rows)
+        key = "timezone" if name.lower().replace(" ", "") == "timezone" else name
+        return QueryResult("SHOW", cols, [(gucs.get(self.settings, key),)])
 
 
 async def _quiet_rollback(txn: TxnContext) -> None:

@@ -31,11 +31,12 @@ from .errors import (
     STRING_DATA_RIGHT_TRUNCATION,
     SqlError,
 )
+from .pgvalues import coerce_catalog
 
 INT_TYPES = frozenset({oids.INT2, oids.INT4, oids.INT8})
 FLOAT_TYPES = frozenset({oids.FLOAT4, oids.FLOAT8})
 NUMBER_TYPES = INT_TYPES | FLOAT_TYPES | {oids.NUMERIC}
-STRING_TYPES = frozenset({oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME})
+STRING_TYPES = frozenset({oids.TEXT, oids.VARCHAR, oids.BPCHAR, oids.NAME, oids.CHAR})
 TIME_TYPES = frozenset({oids.DATE, oids.TIMESTAMP, oids.TIMESTAMPTZ})
 INT_RANGE = {
     oids.INT2: (-(2**15), 2**15 - 1),
@@ -53,7 +54,7 @@ _SIMPLE = {oid: SqlType(oids.TYPE_NAME[oid], oid) for oid in oids.TYPE_NAME}
 
 def category(oid: int) -> str:
     """'N' number, 'S' string, 'B' boolean, 'T' date/time, 'U' unknown, 'X' other."""
-    if oid in NUMBER_TYPES:
+    if oid in NUMBER_TYPES or oid in oids.OID_TYPES:
         return "N"
     if oid in STRING_TYPES:
         return "S"
@@ -177,7 +178,8 @@ def _to_numeric(value: Any, t: SqlType) -> Decimal:
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, (int, float)):
-        d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        # float8 -> numeric keeps DBL_DIG (15) significant digits, as PostgreSQL
+        d = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
     elif isinstance(value, str):
         try:
             d = Decimal(value.strip())
@@ -294,7 +296,7 @@ def coerce(value: Any, t: SqlType) -> Any:
         return _to_date(value)
     if oid in (oids.TIMESTAMP, oids.TIMESTAMPTZ):
         return _to_timestamp(value, oid)
-    return value
+    return coerce_catalog(value, oid)
 
 
 def coerce_column(value: Any, col: ColumnDef, table: str) -> Any:
