@@ -110,13 +110,26 @@ def current() -> dict[str, str]:
         return d
 
 
+_SPECIAL_SHOW = {
+    # PostgreSQL's SHOW grammar spells these with spaces (SQLAlchemy sends the first).
+    "transaction isolation level": "transaction_isolation",
+    "time zone": "timezone",
+    "session authorization": "session_authorization",
+}
+
+
+def _key(name: str) -> str:
+    key = " ".join(name.lower().split())
+    return _SPECIAL_SHOW.get(key, key)
+
+
 def display_name(name: str) -> str:
-    s = SETTINGS.get(name.lower())
-    return s.name if s is not None else name.lower()
+    s = SETTINGS.get(_key(name))
+    return s.name if s is not None else _key(name)
 
 
 def get(settings: dict[str, str], name: str, missing_ok: bool = False) -> str | None:
-    key = name.lower()
+    key = _key(name)
     if key not in settings:
         if missing_ok:
             return None

@@ -121,3 +121,11 @@ async def test_show_set_reset_and_settings_functions(db):
     assert await db.err("set server_version = '1'") == "55P02"
     assert await db.err("show no_such_setting") == "42704"
     assert await db.q("select current_setting('no_such', true)") == [(None,)]
+
+
+async def test_show_with_postgresql_multiword_names(db):
+    """SHOW TRANSACTION ISOLATION LEVEL (SQLAlchemy sends it on connect), SHOW TIME ZONE."""
+    result = await db.run("show transaction isolation level")
+    assert result.columns[0].name == "transaction_isolation"
+    assert await db.q("show transaction isolation level") == [("read committed",)]
+    assert await db.q("show time zone") == [("UTC",)]
