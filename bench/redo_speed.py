@@ -10,6 +10,7 @@ records per second for decoding + indexing, and for the whole redo.
 from __future__ import annotations
 
 import argparse
+import gc
 import pathlib
 import sys
 import time
@@ -34,6 +35,8 @@ def main() -> None:
         key = (p * 64 + lsn % 64,)
         delta = PageDelta((1000, p), versions[p], ((key, (key[0], lsn, "filler" * 4)),))
         records.append(LogRecord(lsn, encode_record([delta])))
+    gc.collect()  # start from a clean heap, and keep the set-up's objects out of
+    gc.freeze()   # the collector's view, as a node's long-lived objects would be
     t0 = time.perf_counter()
     tail = _Tail(1, 0, 1)
     index_records(tail, records)
