@@ -53,8 +53,10 @@ class Transaction:
         self.writes: dict[tuple[int, Key], tuple[PageId, Row | None]] = {}
         self.pinned: dict[PageId, OwnedPage] = {}
         self.locks: list = []
+        self._locked: set = set()  # the names in ``locks``, for O(1) membership
         self.catalog_writes = False
         self.ddl_token: int | None = None
+        self._ddl_renewed = 0.0
         self.finished = False
 
     # ------------------------------------------------------------ pages
@@ -83,10 +85,11 @@ class Transaction:
         return op.page.rows
 
     async def _lock(self, name) -> None:
-        if name in self.locks:
+        if name in self._locked:
             return
         await self.node.locks.acquire(name, self.waiter)
         self.locks.append(name)
+        self._locked.add(name)
 
     # ------------------------------------------------------------ catalog
     async def _catalog_view(self) -> dict[str, TableDef]:
@@ -113,6 +116,7 @@ class Transaction:
         first = not self.catalog_writes
         if self.ddl_token is None:
             self.ddl_token = await ddl_lock.acquire(self.node, self.waiter, ACQUIRE_WAIT_S)
+            self._ddl_renewed = trio.current_time()
         await self._hold(CATALOG_PID)
         await self._lock(_CATALOG_LOCK)
         if first:
@@ -127,6 +131,23 @@ class Transaction:
         await self._begin_catalog_write()
         if name in await self._catalog_view():
             raise SqlError(DUPLICATE_TABLE, f'relation "{name}" already exists')
+        counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
+        table_id = int(counter[1]) if counter else FIRST_TABLE_ID
+        self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
+        table = TableDef(name, table_id, tuple(columns), tuple(primary_key))
+        self._write(CATALOG_DEF, (name,), table_row(table))
+        return table
+
+    async def replace_table(
+        self, name: str, columns: Sequence[ColumnDef], primary_key: Sequence[int]
+    ) -> TableDef:
+        """The table ``name`` under a fresh table id (so with no rows), new columns
+        and key; the old id's pages stay behind unreferenced, as after DROP TABLE.
+        TRUNCATE and ALTER TABLE ... ADD PRIMARY KEY use it.  Raises
+        SqlError(UNDEFINED_TABLE)."""
+        await self._begin_catalog_write()
+        if name not in await self._catalog_view():
+            raise SqlError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
         counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
         table_id = int(counter[1]) if counter else FIRST_TABLE_ID
         self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
@@ -164,6 +185,7 @@ class Transaction:
         self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
     ) -> list[tuple[Key, Row]]:
         self.waiter.check()
+        await self._keep_ddl_lease()
         out: dict[Key, Row] = {}
         for pid in await self._pages_for(table, lo, hi):
             for key, row in (await self._read_page(pid)).items():
@@ -195,8 +217,19 @@ class Transaction:
             pids = {p for p in pids if span[0] <= p[1] <= span[1]}
         return sorted(pids)
 
+    async def _keep_ddl_lease(self) -> None:
+        """A DDL transaction that is busy (TRUNCATE then a big COPY, ADD PRIMARY
+        KEY rewriting a table) renews the DDL lock's lease as it goes; only one
+        that sits idle past the lease loses it (compute.ddl_lock)."""
+        if self.ddl_token is not None and (
+            trio.current_time() - self._ddl_renewed > ddl_lock.LEASE_MS / 3000
+        ):
+            await ddl_lock.confirm(self.node, self.ddl_token)
+            self._ddl_renewed = trio.current_time()
+
     async def lock_row(self, table: TableDef, key: Key) -> Row | None:
         self.waiter.check()
+        await self._keep_ddl_lease()
         pid = self._pid(table, key)
         op = await self._hold(pid)
         await self._lock((table.table_id, key))

@@ -124,6 +124,15 @@ class TxnContext(Protocol):
         """Raises SqlError(DUPLICATE_TABLE).  The table id is chosen by the node."""
         ...
 
+    async def replace_table(
+        self, name: str, columns: Sequence[ColumnDef], primary_key: Sequence[int]
+    ) -> TableDef:
+        """Put a fresh, empty table (new table id) behind ``name`` with these
+        columns and key, in this transaction; the old table's rows stay readable
+        through its old TableDef until the end of the transaction.  Used by
+        TRUNCATE and ALTER TABLE ... ADD PRIMARY KEY.  Raises SqlError(UNDEFINED_TABLE)."""
+        ...
+
     async def drop_table(self, name: str) -> None:
         """Raises SqlError(UNDEFINED_TABLE)."""
         ...

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from sqlglot import exp
 
-from . import oids
+from . import oids, sequences
 from . import types as T
 from .access import choose
 from .api import ColumnDef, TableDef, TxnContext
@@ -34,10 +34,21 @@ from .plan import Plan, lookup_table, table_scope_columns
 _NO_ROW: tuple = ()
 
 
+class NextVal:
+    """A ``nextval('seq')`` the INSERT evaluates itself (it awaits the sequence
+    row: sql.sequences); in place of a synchronous Fn."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def _default_fn(col: ColumnDef, params: Params) -> Fn:
     if col.default_sql is None:
         return lambda row, p: None
     node = parse_expression(col.default_sql)
+    seq = sequences.nextval_target(node)
+    if seq is not None:
+        return NextVal(seq)
     return Compiler(Scope(None, []), params, clause="DEFAULT expressions").with_hint(node, col.type).fn
 
 
@@ -60,6 +71,10 @@ def _target_columns(table: TableDef, names: list[str]) -> list[int]:
 
 
 def _assign(compiler: Compiler, node: exp.Expression, col: ColumnDef) -> Fn:
+    seq = sequences.nextval_target(node)
+    if seq is not None:
+        T.check_assignable(oids.INT8, col.type, col.name)
+        return NextVal(seq)
     c = compiler.with_hint(node, col.type)
     T.check_assignable(c.oid, col.type, col.name)
     return c.fn
@@ -71,9 +86,11 @@ class InsertPlan(Plan):
         table, cols = self.table, self.table.columns
         rows = []
         for fns in self.rows:
-            rows.append(
-                tuple(T.coerce_column(f(_NO_ROW, params), c, table.name) for f, c in zip(fns, cols, strict=False))
-            )
+            values = []
+            for f, c in zip(fns, cols, strict=False):
+                v = await sequences.nextval(txn, f.name) if isinstance(f, NextVal) else f(_NO_ROW, params)
+                values.append(T.coerce_column(v, c, table.name))
+            rows.append(tuple(values))
         for row in rows:
             key = table.key_of(row) if table.primary_key else (txn.next_rowid(table),)
             await txn.insert(table, key, row)
@@ -197,6 +214,8 @@ async def plan_update(node: exp.Update, txn: TxnContext, params: Params) -> Upda
         seen.add(pos)
         col = table.columns[pos]
         f = _default_fn(col, params) if _is_default(value) else _assign(compiler, value, col)
+        if isinstance(f, NextVal):
+            raise SqlError(FEATURE_NOT_SUPPORTED, "nextval() is supported only in INSERT")
         plan.sets.append((pos, f))
     return plan
 

@@ -16,10 +16,10 @@ from typing import Any, Sequence
 from sqlglot import exp
 
 from .api import TxnContext
-from .ddl import plan_create, plan_drop
+from .ddl import plan_alter, plan_create, plan_drop, plan_maintenance, plan_truncate
 from .dml import plan_delete, plan_insert, plan_update
 from .errors import FEATURE_NOT_SUPPORTED, SqlError
-from .expr import Params
+from .expr import Params, fold_errors_after_analysis
 from .parse import parse_statement
 from .pgwire.api import QueryResult
 from .plan import Plan
@@ -39,6 +39,14 @@ async def build_plan(stmt: exp.Expression, txn: TxnContext, params: Params) -> P
         return plan_create(stmt, params)
     if isinstance(stmt, exp.Drop):
         return plan_drop(stmt, params)
+    if isinstance(stmt, exp.TruncateTable):
+        return plan_truncate(stmt, params)
+    if isinstance(stmt, exp.Alter):
+        return plan_alter(stmt, params)
+    if isinstance(stmt, exp.Analyze):
+        return plan_maintenance("ANALYZE", params)
+    if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "VACUUM":
+        return plan_maintenance("VACUUM", params)
     raise SqlError(FEATURE_NOT_SUPPORTED, f"statement not supported: {stmt.key.upper()}")
 
 
@@ -53,7 +61,8 @@ class Executor:
         if plan is not None and await _still_valid(plan, txn):
             self._plans.move_to_end(key)
             return plan
-        plan = await build_plan(parse_statement(sql), txn, Params(param_oids))
+        with fold_errors_after_analysis():
+            plan = await build_plan(parse_statement(sql), txn, Params(param_oids))
         self._plans[key] = plan
         if len(self._plans) > self._cache_size:
             self._plans.popitem(last=False)

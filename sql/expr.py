@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlglot import exp
 
@@ -90,6 +92,40 @@ def const(value: Any, t: SqlType) -> Compiled:
     return Compiled(lambda row, p: value, t, True)
 
 
+_FOLD_ERRORS: ContextVar[list | None] = ContextVar("strata_fold_errors", default=None)
+
+
+@contextmanager
+def fold_errors_after_analysis() -> Iterator[None]:
+    """While one statement is planned: a data error (22xxx: overflow, bad cast)
+    met while folding a constant is raised only once the whole statement is
+    analysed.  PostgreSQL folds constants after parse analysis, so a name error
+    anywhere in the statement (another UNION branch, say) wins over it."""
+    token = _FOLD_ERRORS.set([])
+    try:
+        yield
+        errors = _FOLD_ERRORS.get()
+        if errors:
+            raise errors[0]
+    finally:
+        _FOLD_ERRORS.reset(token)
+
+
+def fold(thunk: Callable[[], Any], t: SqlType) -> Compiled:
+    """A constant computed at plan time (see ``fold_errors_after_analysis``)."""
+    try:
+        return const(thunk(), t)
+    except SqlError as e:
+        errors = _FOLD_ERRORS.get()
+        if errors is None or not e.sqlstate.startswith("22"):
+            raise
+        errors.append(e)
+
+        def fail(row, p, e=e):
+            raise e
+        return Compiled(fail, t)
+
+
 class Compiler:
     """Compiles expressions against one scope; see the module docstring."""
 
@@ -132,7 +168,7 @@ class Compiler:
         """Compile ``node``; an untyped literal or NULL becomes a constant of ``hint``."""
         c = self.compile(node, hint)
         if c.const and c.oid == oids.UNKNOWN and hint is not None and hint.oid != oids.UNKNOWN:
-            return const(T.coerce(c.fn((), ()), T.simple(hint.oid)), T.simple(hint.oid))
+            return fold(lambda: T.coerce(c.fn((), ()), T.simple(hint.oid)), T.simple(hint.oid))
         return c
 
     def pair(self, left: exp.Expression, right: exp.Expression) -> tuple[Compiled, Compiled]:
@@ -206,7 +242,7 @@ class Compiler:
             return Compiled(lambda row, p: None if (v := f(row, p)) is None else unsigned_zero(-v), t, a.const)
         if a.const:
             v = f((), ())
-            return const(None if v is None else _check(-v, t), t)
+            return fold(lambda: None if v is None else _check(-v, t), t)
         return Compiled(lambda row, p: None if (v := f(row, p)) is None else _check(-v, t), t)
 
     def _arith(self, node: exp.Binary, hint: SqlType | None) -> Compiled:
@@ -502,7 +538,7 @@ class Compiler:
                 f"cannot cast type {_tname(a.type)} to {T.format_type(target)}",
             )
         if a.const:
-            return const(T.coerce(f((), ()), target), target)
+            return fold(lambda: T.coerce(f((), ()), target), target)
         return Compiled(lambda row, p: T.coerce(f(row, p), target), target)
 
     # -- functions (string and math functions: sql.functions)

@@ -76,6 +76,16 @@ class MemoryTxn:
         self._catalog[name] = table
         return table
 
+    async def replace_table(
+        self, name: str, columns: Sequence[ColumnDef], primary_key: Sequence[int]
+    ) -> TableDef:
+        old = await self.get_table(name)
+        if old is None:
+            raise SqlError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+        table = TableDef(name, self._src.allocate_table_id(), tuple(columns), tuple(primary_key))
+        self._catalog[name] = table
+        return table
+
     async def drop_table(self, name: str) -> None:
         table = await self.get_table(name)
         if table is None:

@@ -140,7 +140,9 @@ class Snapshot:
 
     @staticmethod
     async def load(txn: TxnContext) -> "Snapshot":
-        return Snapshot(await txn.list_tables(), gucs.current())
+        from .sequences import is_hidden
+
+        return Snapshot([t for t in await txn.list_tables() if not is_hidden(t)], gucs.current())
 
     def rows(self, rel: Relation) -> list[tuple]:
         if rel.oid not in self._rows:

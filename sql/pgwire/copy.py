@@ -182,7 +182,13 @@ def _apply_options(stmt: CopyStatement, options: list[tuple[str, str | None]]) -
             stmt.header = v not in _FALSE
         elif name in ("DELIMITER", "NULL", "QUOTE", "ESCAPE") and value is not None:
             setattr(stmt, name.lower(), value)
-        elif name in ("FREEZE", "FORCE_QUOTE", "FORCE_NOT_NULL", "FORCE_NULL", "OIDS"):
+        elif name == "FREEZE":
+            # A loading hint (rows frozen on arrival); Strata has no tuple
+            # visibility to freeze, so it is accepted and changes nothing.
+            v = (value or "true").lower() if value is not None else "true"
+            if v not in _TRUE and v not in _FALSE:
+                raise _syntax(f"{name} requires a Boolean value")
+        elif name in ("FORCE_QUOTE", "FORCE_NOT_NULL", "FORCE_NULL", "OIDS"):
             raise SqlError(FEATURE_NOT_SUPPORTED, f"COPY option {name} is not supported")
         else:
             raise _syntax(f'option "{name.lower()}" not recognized')
