@@ -86,6 +86,10 @@ class PageManager:
     # ------------------------------------------------------------ pins
     async def pin(self, pid: PageId, tx: Waiter) -> OwnedPage:
         """Own ``pid`` and pin it for ``tx`` (until ``unpin``)."""
+        op = self.owned.get(pid)
+        if op is not None and not op.leaving:
+            op.pins.add(tx)  # here and staying: no wait (so no wound-wait check)
+            return op
         with tx.blocking(ACQUIRE_WAIT_S, f"page {pid}"):
             while True:
                 op = self.owned.get(pid)

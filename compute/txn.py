@@ -106,7 +106,6 @@ class Transaction:
         return tables
 
     async def get_table(self, name: str) -> TableDef | None:
-        self.waiter.check()
         return (await self._catalog_view()).get(name)
 
     async def list_tables(self) -> list[TableDef]:
@@ -175,7 +174,6 @@ class Transaction:
         return True, w[1]
 
     async def get(self, table: TableDef, key: Key) -> Row | None:
-        self.waiter.check()
         mine, row = self._own(table, key)
         if mine:
             return row
@@ -184,7 +182,6 @@ class Transaction:
     async def scan(
         self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
     ) -> list[tuple[Key, Row]]:
-        self.waiter.check()
         await self._keep_ddl_lease()
         out: dict[Key, Row] = {}
         for pid in await self._pages_for(table, lo, hi):
@@ -228,7 +225,6 @@ class Transaction:
             self._ddl_renewed = trio.current_time()
 
     async def lock_row(self, table: TableDef, key: Key) -> Row | None:
-        self.waiter.check()
         await self._keep_ddl_lease()
         pid = self._pid(table, key)
         op = await self._hold(pid)
@@ -267,7 +263,6 @@ class Transaction:
             return
         try:
             if self.writes:
-                self.waiter.check()
                 if self.ddl_token is not None:
                     await ddl_lock.confirm(self.node, self.ddl_token)
                 await self._log_and_install()

@@ -3,11 +3,16 @@
 Every transaction has an age (``start_ts``, a wall-clock time with the node id
 as tie-break, comparable across nodes).  When a transaction must wait for one
 that holds what it needs (a row lock here, a page pinned on another node):
-* if the waiter is older, it *wounds* the holder: the holder is cancelled out of
-  any wait it is in and fails its next statement with 40P01;
+* if the waiter is older, it *wounds* the holder and waits for it: a wounded
+  holder that is waiting itself is cancelled out of that wait with 40P01, and
+  one that is running fails with 40P01 as soon as it would wait (``blocking``);
+  if it never waits again it commits, and the older waiter goes on;
 * if the waiter is younger, it waits, but never longer than ``max_wait_s``
   (then it fails with 40P01 itself).
-An older transaction never waits for a younger one, so waits form no cycle.
+No cycle of waits survives: around any cycle some transaction waits for a
+younger one, and that younger one, waiting too, has been wounded out of its
+wait.  (Wounding only what would wait, rather than every younger holder, lets
+short conflicting transactions such as pgbench's tpcb-like ones commit.)
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class Waiter:
             self._scope.cancel()
 
     def check(self) -> None:
+        """Fail (40P01) if wounded: called when about to wait."""
         if self.wounded:
             self._count_abort("wounded")
             raise SqlError(
