@@ -257,6 +257,18 @@ class Transaction:
     def next_rowid(self, table: TableDef) -> int:
         return self.node.next_rowid()
 
+    # ------------------------------------------------------------ savepoints
+    def savepoint(self) -> object:
+        """A snapshot of the private writes (deferred update: nothing else to undo)."""
+        return dict(self.writes), self.catalog_writes
+
+    def rollback_to(self, snapshot: object) -> None:
+        """Back to a savepoint.  Row locks and pinned pages taken since stay held
+        until the transaction ends (PostgreSQL would release the locks)."""
+        writes, catalog_writes = snapshot
+        self.writes = dict(writes)
+        self.catalog_writes = catalog_writes
+
     # ------------------------------------------------------------ end
     async def commit(self) -> None:
         if self.finished:

@@ -163,6 +163,14 @@ class TxnContext(Protocol):
 
     async def rollback(self) -> None: ...
 
+    def savepoint(self) -> object:
+        """A snapshot of this transaction's private changes (SAVEPOINT)."""
+        ...
+
+    def rollback_to(self, snapshot: object) -> None:
+        """Restore a ``savepoint`` snapshot (ROLLBACK TO SAVEPOINT); locks stay held."""
+        ...
+
 
 class TxnSource(Protocol):
     async def begin(self) -> TxnContext: ...

@@ -144,6 +144,16 @@ class MemoryTxn:
     def next_rowid(self, table: TableDef) -> int:
         return self._src.next_rowid(table.table_id)
 
+    # -- savepoints
+    def savepoint(self) -> object:
+        return ({n: t for n, t in self._catalog.items()},
+                {tid: dict(w) for tid, w in self._writes.items()})
+
+    def rollback_to(self, snapshot: object) -> None:
+        catalog, writes = snapshot
+        self._catalog = dict(catalog)
+        self._writes = {tid: dict(w) for tid, w in writes.items()}
+
     # -- end
     async def commit(self) -> None:
         self._check_open()

@@ -18,7 +18,7 @@ import sqlglot.errors
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from .errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, SqlError
+from .errors import SYNTAX_ERROR, SqlError
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -27,6 +27,8 @@ _CONTROL = re.compile(
     r"(?P<begin>begin|start\s+transaction)"
     r"|(?P<commit>commit|end)"
     r"|(?P<rollback>rollback|abort)"
+    r"|(?P<savepoint>savepoint)"
+    r"|(?P<release>release)"
     r"|(?P<set>set|reset)"
     r"|(?P<show>show)"
     r")\b(?P<rest>.*?)[\s;]*\Z",
@@ -35,15 +37,32 @@ _CONTROL = re.compile(
 
 
 def classify(sql: str) -> tuple[str, str] | None:
-    """('begin'|'commit'|'rollback'|'set'|'show', rest of the text) or None."""
+    """('begin'|'commit'|'rollback'|'savepoint'|'release'|'rollback_to'|'set'|'show',
+    rest of the text) or None.  For the savepoint kinds the rest is the name."""
     m = _CONTROL.match(sql)
     if m is None:
         return None
-    kind = next(k for k in ("begin", "commit", "rollback", "set", "show") if m.group(k))
+    kind = next(k for k in ("begin", "commit", "rollback", "savepoint", "release", "set", "show")
+                if m.group(k))
     rest = m.group("rest").strip()
-    if kind == "rollback" and re.match(r"(?i)(work\s+|transaction\s+)?to\b", rest):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "savepoints are not supported")
+    if kind == "rollback":
+        to = re.match(r"(?i)(?:work\s+|transaction\s+)?to\s+(?:savepoint\s+)?(.+)\Z", rest)
+        if to:
+            return "rollback_to", _savepoint_name(to.group(1))
+    if kind == "release":
+        return kind, _savepoint_name(re.sub(r"(?i)\Asavepoint\s+", "", rest))
+    if kind == "savepoint":
+        return kind, _savepoint_name(rest)
     return kind, rest
+
+
+def _savepoint_name(text: str) -> str:
+    text = text.strip()
+    if re.fullmatch(r'"(?:[^"]|"")+"', text):
+        return text[1:-1].replace('""', '"')
+    if re.fullmatch(r"[A-Za-z_][\w$]*", text):
+        return text.lower()
+    raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{text.split()[0] if text.split() else text}"')
 
 
 _STATEMENT_WORDS = frozenset(

@@ -19,7 +19,13 @@ from typing import Sequence
 from . import oids
 from . import settings as gucs
 from .api import TxnContext, TxnSource
-from .errors import IN_FAILED_SQL_TRANSACTION, SqlError
+from .errors import (
+    FEATURE_NOT_SUPPORTED,
+    IN_FAILED_SQL_TRANSACTION,
+    INVALID_SAVEPOINT_SPECIFICATION,
+    NO_ACTIVE_SQL_TRANSACTION,
+    SqlError,
+)
 from .executor import Executor, shared_executor
 from .parse import classify, split
 from .pgwire.api import QueryResult, ResultColumn, StatementDescription
@@ -38,6 +44,7 @@ class SqlSession:
         self._executor = executor or shared_executor
         self._txn: TxnContext | None = None
         self._failed = False
+        self._savepoints: list[tuple[str, object]] = []  # (name, txn snapshot), oldest first
         self.settings = gucs.defaults()
         self.notices: list[str] = []
 
@@ -103,6 +110,10 @@ class SqlSession:
 
     # -- transaction control, SET, SHOW
     async def _control(self, kind: str, rest: str) -> QueryResult:
+        if kind in ("savepoint", "release", "rollback_to"):
+            return await self._savepoint_control(kind, rest)
+        if kind in ("commit", "rollback"):
+            self._savepoints.clear()
         if kind == "begin":
             if self._failed:
                 raise _aborted()
@@ -135,6 +146,37 @@ class SqlSession:
             gucs.set_statement(self.settings, kind, rest)
             return QueryResult(kind.upper())
         return self._show(rest)
+
+    async def _savepoint_control(self, kind: str, name: str) -> QueryResult:
+        """SAVEPOINT / RELEASE / ROLLBACK TO: the transaction's private writes
+        are snapshotted and restored (``TxnContext.savepoint``/``rollback_to``);
+        locks and pages taken after a savepoint stay held until the end."""
+        word = {"savepoint": "SAVEPOINT", "release": "RELEASE", "rollback_to": "ROLLBACK"}[kind]
+        if self._txn is None:
+            raise SqlError(NO_ACTIVE_SQL_TRANSACTION,
+                           f"{word} can only be used in transaction blocks")
+        if not hasattr(self._txn, "savepoint"):
+            raise SqlError(FEATURE_NOT_SUPPORTED, "savepoints are not supported here")
+        if kind == "savepoint":
+            if self._failed:
+                raise _aborted()
+            self._savepoints.append((name, self._txn.savepoint()))
+            return QueryResult("SAVEPOINT")
+        at = next((i for i in range(len(self._savepoints) - 1, -1, -1)
+                   if self._savepoints[i][0] == name), None)
+        if at is None:
+            if kind == "rollback_to":
+                self._failed = True
+            raise SqlError(INVALID_SAVEPOINT_SPECIFICATION, f'savepoint "{name}" does not exist')
+        if kind == "release":
+            if self._failed:
+                raise _aborted()
+            del self._savepoints[at:]
+            return QueryResult("RELEASE")
+        self._txn.rollback_to(self._savepoints[at][1])
+        del self._savepoints[at + 1:]
+        self._failed = False
+        return QueryResult("ROLLBACK")
 
     @staticmethod
     def _show_columns(rest: str) -> list[ResultColumn]:
