@@ -5,31 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 
 import pytest
 import redis
 
 from deploy import bank, drill, drill_plot, drill_report
 from deploy.bank import Txn
-from memory_layer.redis_server import start_redis, stop_redis
 
 KILL = 1_700_000_000.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    proc = start_redis(port, tmp / "data", tmp / "redis.log")
-    yield f"redis://127.0.0.1:{port}/0"
-    stop_redis(proc)
 
 
 @pytest.fixture

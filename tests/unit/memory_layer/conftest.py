@@ -1,29 +1,11 @@
-"""A real redis-server for the memory-layer tests: one per session on a free
-loopback port, emptied (FLUSHALL) before every test."""
+"""The memory layer over the shared real redis-server (tests/unit/conftest.py),
+emptied (FLUSHALL) before every test."""
 
 from __future__ import annotations
-
-import socket
 
 import pytest
 
 from memory_layer.layer import MemoryLayer
-from memory_layer.redis_server import start_redis, stop_redis
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    proc = start_redis(port, tmp / "data", tmp / "redis.log")
-    yield f"redis://127.0.0.1:{port}/0"
-    stop_redis(proc)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ import pytest
 from memory_layer.api import MemoryLayerUnavailable
 from memory_layer.layer import MemoryLayer
 from memory_layer.redis_server import find_redis_server, start_redis, stop_redis
-
-from .conftest import free_port
+from tests.unit.conftest import free_port
 
 
 def test_find_redis_server_returns_an_executable():
