@@ -19,7 +19,10 @@ from sqlglot import exp
 
 from . import pg_catalog
 from . import (
-    pg_functions as _pg_functions,  # registers catalog functions, ~, ANY, arrays, reg* casts
+    pg_functions as _pg_functions,  # registers catalog functions, reg* casts
+)
+from . import (
+    pg_operators as _pg_operators,  # noqa: F401  (registers ~, OPERATOR(), ANY, arrays)
 )
 from . import subquery as _subquery  # noqa: F401  (registers subquery expressions)
 from .api import SqlType, TableDef, TxnContext
