@@ -130,10 +130,7 @@ class Transaction:
         await self._begin_catalog_write()
         if name in await self._catalog_view():
             raise SqlError(DUPLICATE_TABLE, f'relation "{name}" already exists')
-        counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
-        table_id = int(counter[1]) if counter else FIRST_TABLE_ID
-        self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
-        table = TableDef(name, table_id, tuple(columns), tuple(primary_key))
+        table = TableDef(name, await self.allocate_table_id(), tuple(columns), tuple(primary_key))
         self._write(CATALOG_DEF, (name,), table_row(table))
         return table
 
@@ -147,10 +144,7 @@ class Transaction:
         await self._begin_catalog_write()
         if name not in await self._catalog_view():
             raise SqlError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
-        counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
-        table_id = int(counter[1]) if counter else FIRST_TABLE_ID
-        self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
-        table = TableDef(name, table_id, tuple(columns), tuple(primary_key))
+        table = TableDef(name, await self.allocate_table_id(), tuple(columns), tuple(primary_key))
         self._write(CATALOG_DEF, (name,), table_row(table))
         return table
 
@@ -161,6 +155,26 @@ class Transaction:
         # The table's pages stay behind unreferenced (table ids are never reused);
         # reclaiming them is later work.
         self._write(CATALOG_DEF, (name,), None)
+
+    async def allocate_table_id(self) -> int:
+        await self._begin_catalog_write()
+        counter = await self.get(CATALOG_DEF, NEXT_ID_KEY)
+        table_id = int(counter[1]) if counter else FIRST_TABLE_ID
+        self._write(CATALOG_DEF, NEXT_ID_KEY, (NEXT_ID_KEY[0], str(table_id + 1)))
+        return table_id
+
+    async def put_table(self, table: TableDef) -> None:
+        await self._begin_catalog_write()
+        self._write(CATALOG_DEF, (table.name,), table_row(table))
+
+    async def page_owners(self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
+                          ) -> list[tuple[int, int | None]]:
+        node = self.node
+        out = []
+        for pid in await self._pages_for(table, lo, hi):
+            entry = await node.bridge.call(node.ml.directory.lookup, pid)
+            out.append((pid[1], entry.owner if entry is not None else None))
+        return out
 
     # ------------------------------------------------------------ rows
     def _write(self, table: TableDef, key: Key, row: Row | None) -> None:

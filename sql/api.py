@@ -56,6 +56,44 @@ class ColumnDef:
     not_null: bool = False
     default_sql: str | None = None
     """DEFAULT expression as SQL text (postgres dialect); evaluated by the engine."""
+    identity: str | None = None
+    """GENERATED ... AS IDENTITY: "a" (ALWAYS) or "d" (BY DEFAULT), as pg_attribute.attidentity;
+    the column's default_sql is then its sequence's nextval."""
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """A secondary index: its own hidden table (``table_id``) whose key is the
+    indexed values followed by the base table's key (for a unique index: the
+    indexed values only).  Rows with a NULL in an indexed column are not indexed."""
+
+    name: str
+    table_id: int
+    columns: tuple[int, ...]
+    """Column positions in the base table, in index order."""
+    unique: bool = False
+    constraint: bool = False
+    """True when it backs a UNIQUE constraint (pg_constraint row, dropped with it)."""
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    name: str
+    sql: str
+    """The CHECK expression as SQL text (postgres dialect) over the table's columns."""
+
+
+@dataclass(frozen=True)
+class ForeignKeyDef:
+    name: str
+    columns: tuple[int, ...]
+    """Referencing column positions in this table."""
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    """Referenced column names (the referenced table's primary key or a unique index)."""
+    on_delete: str = "a"
+    """pg_constraint.confdeltype: a = NO ACTION, r = RESTRICT, c = CASCADE, n = SET NULL, d = SET DEFAULT."""
+    on_update: str = "a"
 
 
 @dataclass(frozen=True)
@@ -65,6 +103,15 @@ class TableDef:
     columns: tuple[ColumnDef, ...]
     primary_key: tuple[int, ...]
     """Column positions of the primary key; () means an implicit row id."""
+    indexes: tuple[IndexDef, ...] = ()
+    checks: tuple[CheckDef, ...] = ()
+    foreign_keys: tuple[ForeignKeyDef, ...] = ()
+    view_sql: str | None = None
+    """A view: its defining SELECT (columns are its output columns; no rows of its own)."""
+
+    @property
+    def is_view(self) -> bool:
+        return self.view_sql is not None
 
     def column_index(self, name: str) -> int | None:
         for i, col in enumerate(self.columns):
@@ -76,7 +123,7 @@ class TableDef:
         return tuple(row[i] for i in self.primary_key)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "name": self.name,
             "table_id": self.table_id,
             "primary_key": list(self.primary_key),
@@ -86,10 +133,25 @@ class TableDef:
                     "type": [c.type.name, c.type.oid, c.type.length, c.type.precision, c.type.scale],
                     "not_null": c.not_null,
                     "default_sql": c.default_sql,
+                    **({"identity": c.identity} if c.identity else {}),
                 }
                 for c in self.columns
             ],
         }
+        if self.indexes:
+            d["indexes"] = [
+                [i.name, i.table_id, list(i.columns), i.unique, i.constraint] for i in self.indexes
+            ]
+        if self.checks:
+            d["checks"] = [[c.name, c.sql] for c in self.checks]
+        if self.foreign_keys:
+            d["foreign_keys"] = [
+                [f.name, list(f.columns), f.ref_table, list(f.ref_columns), f.on_delete, f.on_update]
+                for f in self.foreign_keys
+            ]
+        if self.view_sql is not None:
+            d["view_sql"] = self.view_sql
+        return d
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> "TableDef":
@@ -98,9 +160,20 @@ class TableDef:
             table_id=d["table_id"],
             primary_key=tuple(d["primary_key"]),
             columns=tuple(
-                ColumnDef(c["name"], SqlType(*c["type"]), c["not_null"], c["default_sql"])
+                ColumnDef(
+                    c["name"], SqlType(*c["type"]), c["not_null"], c["default_sql"], c.get("identity")
+                )
                 for c in d["columns"]
             ),
+            indexes=tuple(
+                IndexDef(n, tid, tuple(cols), u, con) for n, tid, cols, u, con in d.get("indexes", ())
+            ),
+            checks=tuple(CheckDef(n, s) for n, s in d.get("checks", ())),
+            foreign_keys=tuple(
+                ForeignKeyDef(n, tuple(cols), rt, tuple(rc), od, ou)
+                for n, cols, rt, rc, od, ou in d.get("foreign_keys", ())
+            ),
+            view_sql=d.get("view_sql"),
         )
 
 
@@ -135,6 +208,25 @@ class TxnContext(Protocol):
 
     async def drop_table(self, name: str) -> None:
         """Raises SqlError(UNDEFINED_TABLE)."""
+        ...
+
+    async def allocate_table_id(self) -> int:
+        """A fresh table id (never reused), for a secondary index or a view; a
+        catalog write of this transaction."""
+        ...
+
+    async def put_table(self, table: TableDef) -> None:
+        """Write ``table`` into the catalog under ``table.name`` (creating or
+        overwriting that entry) in this transaction: CREATE VIEW, CREATE/DROP INDEX,
+        ALTER TABLE (constraints, renamed or added columns).  The caller checks what
+        exists (``get_table``) and keeps ``table_id`` for an altered table whose rows
+        keep their layout."""
+        ...
+
+    async def page_owners(self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
+                          ) -> list[tuple[int, int | None]]:
+        """For EXPLAIN: the pages a scan of ``table`` between these bounds reads,
+        as (bucket, id of the compute node that owns it, or None when no node does)."""
         ...
 
     # -- rows

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from sqlglot import exp
 
-from . import oids, sequences
+from . import oids, rowwrite, sequences
 from . import types as T
 from .access import choose
 from .api import ColumnDef, TableDef, TxnContext
@@ -92,8 +92,7 @@ class InsertPlan(Plan):
                 values.append(T.coerce_column(v, c, table.name))
             rows.append(tuple(values))
         for row in rows:
-            key = table.key_of(row) if table.primary_key else (txn.next_rowid(table),)
-            await txn.insert(table, key, row)
+            await rowwrite.insert_row(txn, table, row)
         return QueryResult(f"INSERT 0 {len(rows)}")
 
 
@@ -155,13 +154,7 @@ class UpdatePlan(_WherePlan):
             new = list(row)
             for pos, f in self.sets:
                 new[pos] = T.coerce_column(f(row, params), table.columns[pos], table.name)
-            new_row = tuple(new)
-            new_key = table.key_of(new_row) if table.primary_key else key
-            if new_key == key:
-                await txn.update(table, key, new_row)
-            else:
-                await txn.delete(table, key)
-                await txn.insert(table, new_key, new_row)
+            await rowwrite.update_row(txn, table, key, row, tuple(new))
             count += 1
         return QueryResult(f"UPDATE {count}")
 
@@ -171,9 +164,10 @@ class DeletePlan(_WherePlan):
         params = self.params.bind(params)
         count = 0
         for key, _ in await self.candidates(txn, params):
-            if await self.locked(txn, key, params) is None:
+            row = await self.locked(txn, key, params)
+            if row is None:
                 continue
-            await txn.delete(self.table, key)
+            await rowwrite.delete_row(txn, self.table, key, row)
             count += 1
         return QueryResult(f"DELETE {count}")
 

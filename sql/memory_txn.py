@@ -93,6 +93,16 @@ class MemoryTxn:
         self._catalog[name] = _DROPPED
         self._writes.pop(table.table_id, None)
 
+    async def allocate_table_id(self) -> int:
+        return self._src.allocate_table_id()
+
+    async def put_table(self, table: TableDef) -> None:
+        self._catalog[table.name] = table
+
+    async def page_owners(self, table: TableDef, lo: Bound | None = None, hi: Bound | None = None
+                          ) -> list[tuple[int, int | None]]:
+        return [(0, None)]  # one in-memory "page", owned by no compute node
+
     # -- rows
     def _merged(self, table: TableDef) -> dict[Key, Row]:
         rows = dict(self._src.rows.get(table.table_id, {}))
