@@ -183,8 +183,8 @@ def parse_statement(sql: str) -> exp.Expression:
         first = sql.split(None, 1)[0].rstrip(";")
         if first.lower() not in _STATEMENT_WORDS:
             raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{first}"')
-    if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "VACUUM":
-        return stmt  # accepted as a no-op (sql.ddl.MaintenancePlan)
+    if isinstance(stmt, exp.Command) and str(stmt.this).upper() in ("VACUUM", "EXPLAIN"):
+        return stmt  # VACUUM: a no-op (sql.ddl.MaintenancePlan); EXPLAIN: sql.explain
     if isinstance(stmt, exp.Command):
         word = str(stmt.this).split()[0] if stmt.this else sql.split()[0]
         raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{word}"')
