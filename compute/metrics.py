@@ -4,7 +4,7 @@ Owns the metric objects and the optional HTTP exporter (``--metrics-port``).
 Counters are process-wide (one compute node per process).  Exported:
 
     strata_txn_aborts_total{reason}     transactions aborted by the deadlock rule
-                                        (wounded | wait_timeout | handoff_busy)
+                                        (wounded | wait_timeout | handoff_busy | deadlock)
     strata_recovered_pages_total        pages this node recovered for failed nodes
     strata_redo_records_total           log records read by its recovery workers
     strata_memory_rebuilds_total        rejoins after the memory layer lost its keys

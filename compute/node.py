@@ -17,9 +17,11 @@ no longer commit safely, and the supervisor restarts it as a new incarnation.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -42,6 +44,10 @@ from storage.page_format import apply_delta
 log = logging.getLogger("strata.compute")
 
 EXIT_FENCED = 75
+LOOP_STALL_S = 30.0
+GC_WARN_S = 0.2
+"""The heartbeat thread stops renewing the lease when the event loop has not
+run for this long (the longest a legitimate trio step may take)."""
 
 
 @dataclass
@@ -74,6 +80,11 @@ class ComputeNode:
         self.incarnation = 0
         self.generation: str | None = None
         self._lease_valid_until = 0.0
+        self._lease_lock = threading.Lock()
+        self._loop_tick = time.monotonic()
+        self.big_commit: trio.Event | None = None
+        """Set while a big transaction is between taking page versions and
+        submitting its record (compute.txn): other commits wait for it."""
         self._rejoining: trio.Event | None = None
         self.log: LogWriter | None = None
         self._members: dict[int, tuple[str, int]] = {}
@@ -138,28 +149,85 @@ class ComputeNode:
     def lease_renewed(self, sent_at: float) -> None:
         """A renewal sent at ``sent_at`` (monotonic) succeeded: Redis started the
         new lease after that, so it holds at least until sent_at + lease."""
-        self._lease_valid_until = max(self._lease_valid_until,
-                                      sent_at + 0.8 * self.cfg.lease_ms / 1000)
+        with self._lease_lock:  # the heartbeat thread and the trio thread (rejoin)
+            self._lease_valid_until = max(self._lease_valid_until,
+                                          sent_at + 0.8 * self.cfg.lease_ms / 1000)
 
     def lease_valid(self) -> bool:
         return time.monotonic() < self._lease_valid_until
 
+    def _watch_gc(self):
+        """Log garbage collections that hold the GIL for long (they stop every
+        thread, the heartbeat thread included)."""
+        started = [0.0]
+
+        def callback(phase: str, info: dict) -> None:
+            if phase == "start":
+                started[0] = time.monotonic()
+            elif (spent := time.monotonic() - started[0]) > GC_WARN_S:
+                log.warning("garbage collection of generation %d took %.0f ms (%d collected)",
+                            info.get("generation", -1), spent * 1000, info.get("collected", 0))
+
+        gc.callbacks.append(callback)
+        return callback
+
     async def _heartbeat(self) -> None:
-        ms = self.ml.membership
+        """Lease renewal runs in its own thread, so a trio step that holds the
+        event loop for a while (installing a million-row commit, a big
+        checkpoint) cannot make the node miss its lease.  This task only marks
+        that the loop is alive: the thread stops renewing when the loop has
+        not run for ``LOOP_STALL_S`` (a hung node must lose its pages).  The
+        commit guard is unchanged: ``lease_valid`` is measured from when the
+        last successful renewal was *sent*, whichever thread sent it."""
         period = self.cfg.lease_ms / 4000
-        while True:
-            await trio.sleep(period)
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=self._heartbeat_thread, args=(trio.lowlevel.current_trio_token(), stop),
+            name=f"heartbeat-{self.node_id}", daemon=True)
+        self._loop_tick = time.monotonic()
+        watcher = self._watch_gc()
+        thread.start()
+        try:
+            while True:
+                await trio.sleep(period)
+                self._loop_tick = time.monotonic()
+        finally:
+            stop.set()
+            gc.callbacks.remove(watcher)
+
+    def _heartbeat_thread(self, token, stop: threading.Event) -> None:
+        ms = self.ml.membership
+        lease_s = self.cfg.lease_ms / 1000
+        period = lease_s / 4
+        last_ok = time.monotonic()
+        while not stop.wait(period):
+            loop_age = time.monotonic() - self._loop_tick
+            if loop_age > LOOP_STALL_S:
+                continue  # the event loop is hung: let the lease lapse
             sent = time.monotonic()
             try:
-                ok = await self.bridge.call(ms.heartbeat, self.node_id, self.incarnation, self.cfg.lease_ms)
+                ok = ms.heartbeat(self.node_id, self.incarnation, self.cfg.lease_ms)
             except Exception as e:
                 if not self.lease_valid():
                     self.fatal(f"memory layer unreachable for longer than the lease: {e}")
                 continue
+            if stop.is_set():
+                return
+            done = time.monotonic()
+            if done - last_ok > lease_s / 2:
+                log.warning("lease renewal late: %.0f ms since the previous one (this call %.0f ms, "
+                            "event loop last ran %.0f ms ago)", (done - last_ok) * 1000,
+                            (done - sent) * 1000, loop_age * 1000)
             if ok:
+                last_ok = done
                 self.lease_renewed(sent)
-            else:
-                await self.registration_lost()
+                continue
+            try:
+                trio.from_thread.run(self.registration_lost, trio_token=token)
+            except (trio.RunFinishedError, trio.Cancelled):
+                return
+            except Exception as e:  # the next heartbeat tries again
+                log.warning("handling a refused heartbeat failed: %s", e)
 
     async def registration_lost(self) -> None:
         """Our registration is gone.  If the memory layer lost its keys (a new
@@ -175,7 +243,8 @@ class ComputeNode:
             except Exception:
                 return  # unreachable: the heartbeat retries (and stops us past the lease)
             if generation == self.generation:
-                self.fatal("registration superseded or lease lost")
+                self.fatal("registration superseded or lease lost (lease known valid until "
+                           f"{(self._lease_valid_until - time.monotonic()) * 1000:.0f} ms from now)")
             try:
                 await rejoin(self)
             except Exception as e:

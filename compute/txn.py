@@ -22,7 +22,7 @@ from typing import Sequence
 
 import trio
 
-from compute import buckets, ddl_lock
+from compute import buckets, ddl_lock, gc_pause
 from compute.catalog import (
     CATALOG_DEF,
     CATALOG_PID,
@@ -44,6 +44,9 @@ from sql.errors import (
 from storage.page_format import CATALOG_TABLE_ID, PageDelta, PageId, encode_record
 
 _CATALOG_LOCK = ("catalog",)
+BIG_COMMIT_ROWS = 20_000
+"""Transactions writing at least this many rows are grouped, encoded and
+compressed in a worker thread (the event loop keeps serving meanwhile)."""
 
 
 class Transaction:
@@ -55,6 +58,8 @@ class Transaction:
         self.locks: list = []
         self._locked: set = set()  # the names in ``locks``, for O(1) membership
         self.catalog_writes = False
+        self._catalog_keys: set[Key] = set()  # catalog keys written (a fast _catalog_view)
+        self._gc_paused = False
         self.ddl_token: int | None = None
         self._ddl_renewed = 0.0
         self.finished = False
@@ -97,8 +102,10 @@ class Transaction:
             return await self.node.catalog.tables()
         op = self.pinned[CATALOG_PID]
         tables = tables_of(op.page)
-        for (tid, key), (_, row) in self.writes.items():
-            if tid == CATALOG_TABLE_ID and key != NEXT_ID_KEY:
+        for key in self._catalog_keys:
+            w = self.writes.get((CATALOG_TABLE_ID, key))
+            if w is not None and key != NEXT_ID_KEY:
+                row = w[1]
                 if row is None:
                     tables.pop(key[0], None)
                 else:
@@ -178,7 +185,13 @@ class Transaction:
 
     # ------------------------------------------------------------ rows
     def _write(self, table: TableDef, key: Key, row: Row | None) -> None:
-        self.writes[(table.table_id, key)] = (self._pid(table, key), row)
+        writes = self.writes
+        writes[(table.table_id, key)] = (self._pid(table, key), row)
+        if table.table_id == CATALOG_TABLE_ID:
+            self._catalog_keys.add(key)
+        if not self._gc_paused and len(writes) >= BIG_COMMIT_ROWS:
+            self._gc_paused = True
+            gc_pause.pause()
 
     def _own(self, table: TableDef, key: Key):
         """(True, row-or-None) if this transaction wrote ``key``, else (False, None)."""
@@ -297,19 +310,37 @@ class Transaction:
             await self._release_ddl()
 
     async def _log_and_install(self) -> None:
-        changes: dict[PageId, list] = {}
-        for (_, key), (pid, row) in self.writes.items():
-            changes.setdefault(pid, []).append((key, row))
-        deltas = []
-        for pid, ch in changes.items():
-            op = self.pinned[pid]
-            op.next_version += 1
-            deltas.append(PageDelta(pid, op.next_version, tuple(ch)))
-        log = self.node.log
-        try:
-            pending = log.submit(encode_record(deltas), deltas)
-        except RuntimeError as e:
-            raise SqlError(ADMIN_SHUTDOWN, f"compute node is stopping: {e}") from None
+        node = self.node
+        big = len(self.writes) >= BIG_COMMIT_ROWS
+        if big:
+            # Grouping and encoding a big transaction (a million-row COPY) takes
+            # seconds: a worker thread does it (nobody changes ``writes`` while
+            # we commit).  Page versions are assigned and the record submitted
+            # with no other commit in between (``_submit``): per-page version
+            # order must follow LSN order (invariant 3).
+            changes = await trio.to_thread.run_sync(_changes_by_page, self.writes)
+        else:
+            changes = _changes_by_page(self.writes)
+        while node.big_commit is not None:  # a big commit is between versions and submit
+            await node.big_commit.wait()
+        if big:
+            node.big_commit = done = trio.Event()
+            try:
+                deltas = self._versioned(changes)
+                try:
+                    payload = await trio.to_thread.run_sync(encode_record, deltas, True)
+                except BaseException:
+                    for d in deltas:  # nothing else took a version meanwhile
+                        self.pinned[d.page_id].next_version -= 1
+                    raise
+                pending = self._submit(payload, deltas)
+            finally:
+                node.big_commit = None
+                done.set()
+        else:
+            deltas = self._versioned(changes)
+            pending = self._submit(encode_record(deltas), deltas)
+        log = node.log
         # Past this point the outcome belongs to the log: never abandon the wait.
         with trio.CancelScope(shield=True):
             try:
@@ -322,6 +353,20 @@ class Transaction:
                 ) from None
         if self.catalog_writes:
             self.node.catalog.invalidate()
+
+    def _versioned(self, changes: dict[PageId, tuple]) -> list[PageDelta]:
+        deltas = []
+        for pid, ch in changes.items():
+            op = self.pinned[pid]
+            op.next_version += 1
+            deltas.append(PageDelta(pid, op.next_version, ch))
+        return deltas
+
+    def _submit(self, payload: bytes, deltas: list[PageDelta]):
+        try:
+            return self.node.log.submit(payload, deltas)
+        except RuntimeError as e:
+            raise SqlError(ADMIN_SHUTDOWN, f"compute node is stopping: {e}") from None
 
     async def rollback(self) -> None:
         self._finish()
@@ -342,6 +387,18 @@ class Transaction:
             self.node.pages.unpin(op, self.waiter)
         self.pinned.clear()
         self.writes.clear()
+        self.locks = []
+        self._locked = set()
+        if self._gc_paused:
+            self._gc_paused = False
+            gc_pause.resume()
+
+
+def _changes_by_page(writes: dict) -> dict[PageId, tuple]:
+    changes: dict[PageId, list] = {}
+    for (_, key), (pid, row) in writes.items():
+        changes.setdefault(pid, []).append((key, row))
+    return {pid: tuple(ch) for pid, ch in changes.items()}
 
 
 def _sort_key(key: Key):

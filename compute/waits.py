@@ -1,8 +1,9 @@
 """Wound-wait: how a transaction blocks without deadlocking (invariant 8).
 
 Every transaction has an age (``start_ts``, a wall-clock time with the node id
-as tie-break, comparable across nodes).  When a transaction must wait for one
-that holds what it needs (a row lock here, a page pinned on another node):
+as tie-break, comparable across nodes).  Row-lock waits on one node are checked
+for cycles instead (``compute.locks``: no abort without a real deadlock).  When a
+transaction needs a page that transactions on another node pin:
 * if the waiter is older, it *wounds* the holder and waits for it: a wounded
   holder that is waiting itself is cancelled out of that wait with 40P01, and
   one that is running fails with 40P01 as soon as it would wait (``blocking``);
@@ -35,6 +36,8 @@ class Waiter:
         self.wounded = False
         self._scope: trio.CancelScope | None = None
         self._aborted = False
+        self.waiting_for: Waiter | None = None
+        """The holder of the row lock this transaction waits for (compute.locks)."""
 
     def _count_abort(self, reason: str) -> None:
         if not self._aborted:
@@ -58,6 +61,11 @@ class Waiter:
                 "deadlock detected",
                 detail="transaction was wounded by an older transaction (wound-wait)",
             )
+
+    def deadlock(self, what: str) -> None:
+        self._count_abort("deadlock")
+        raise SqlError(DEADLOCK_DETECTED, "deadlock detected",
+                       detail=f"this transaction would close {what}")
 
     @contextmanager
     def blocking(self, max_wait_s: float, what: str) -> Iterator[None]:

@@ -13,6 +13,7 @@ from functools import partial
 
 import trio
 
+from router.affinity import AffinityPicker
 from router.api import parse_addresses
 from router.picker import RoundRobinPicker
 from router.proxy import serve
@@ -29,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="PEM certificate (chain): offer TLS to clients")
     parser.add_argument("--tls-key", default=os.environ.get("STRATA_ROUTER_TLS_KEY"),
                         help="PEM private key (if not in the certificate file)")
+    parser.add_argument("--placement", choices=("affinity", "round-robin"), default="affinity",
+                        help="affinity: the sessions of one application (same database, user "
+                             "and application_name) share a node; round-robin: every "
+                             "connection goes to the next node")
     args = parser.parse_args(argv)
     ssl_context = tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
@@ -38,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if not nodes:
         parser.error("--nodes lists no compute node")
     try:
-        trio.run(partial(serve, args.host, args.port, RoundRobinPicker(nodes),
+        picker = AffinityPicker(nodes) if args.placement == "affinity" else RoundRobinPicker(nodes)
+        trio.run(partial(serve, args.host, args.port, picker,
                          ssl_context=ssl_context))
     except KeyboardInterrupt:
         return 0

@@ -9,9 +9,11 @@ application_name, ...) and returns the address of the compute node to try next.
 The proxy passes the set of nodes whose connect already failed for this client
 as ``exclude``; the picker returns ``None`` when no node is left to try.
 
-Today the only picker is round-robin (``router.picker``).  Affinity routing
-(send each transaction to the node owning its pages, DESIGN.md "Routing and
-placement") will be another picker plus per-transaction switching in the proxy.
+Pickers: ``router.affinity.AffinityPicker`` (the default: the sessions of one
+application share a node, so their hot pages stay there) and
+``router.picker.RoundRobinPicker``.  Per-transaction routing (send each
+transaction to the node owning its pages, DESIGN.md "Routing and placement")
+would add switching at transaction boundaries in the proxy.
 """
 
 from __future__ import annotations

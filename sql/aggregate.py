@@ -19,18 +19,26 @@ from . import oids
 from . import types as T
 from .api import SqlType
 from .errors import GROUPING_ERROR, UNDEFINED_FUNCTION, SqlError
-from .expr import INT8, NUMERIC, Compiled, Compiler, Fn, numeric_div
+from .expr import INT8, NUMERIC, Compiled, Compiler, Fn, numeric_div, register
 from .operators import EXACT, unsigned_zero
+from .pgvalues import PgArray
 from .physical import Operator
 from .runtime import Env
 
-AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat, exp.LogicalAnd, exp.LogicalOr)
+AGGREGATES = (exp.Count, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.GroupConcat, exp.LogicalAnd, exp.LogicalOr,
+              exp.ArrayAgg)
+_WINDOW_ONLY = (exp.RowNumber, exp.Rank, exp.DenseRank, exp.PercentRank, exp.CumeDist, exp.Ntile,
+                exp.FirstValue, exp.LastValue, exp.NthValue, exp.Lag, exp.Lead)
 NAMED = {"every": exp.LogicalAnd, "bool_and": exp.LogicalAnd, "bool_or": exp.LogicalOr}
 """Aggregates sqlglot leaves as anonymous function calls, by name."""
-_SQL_NAME = {exp.GroupConcat: "string_agg", exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or"}
+_SQL_NAME = {exp.GroupConcat: "string_agg", exp.LogicalAnd: "bool_and", exp.LogicalOr: "bool_or",
+             exp.ArrayAgg: "array_agg"}
 
 
 def is_aggregate(node: exp.Expression) -> bool:
+    """An aggregate call (``agg(...) FILTER (WHERE ...)`` is one: the Filter node)."""
+    if isinstance(node, exp.Filter):
+        return is_aggregate(node.this)
     return isinstance(node, exp.AggFunc) or (isinstance(node, exp.Anonymous) and node.name.lower() in NAMED)
 
 
@@ -38,6 +46,17 @@ class Aggregate:
     """One aggregate call: how to fold input rows into a value."""
 
     def __init__(self, node: exp.Expression, compiler: Compiler) -> None:
+        self.filter: Fn | None = None
+        if isinstance(node, exp.Filter):
+            where = node.expression
+            cond = where.this if isinstance(where, exp.Where) else where
+            fc = compiler.with_hint(cond, T.simple(oids.BOOL))
+            if fc.oid != oids.BOOL:
+                raise SqlError("42804", f"argument of FILTER must be type boolean, not type {oids.TYPE_NAME.get(fc.oid)}")
+            self.filter = fc.fn
+            node = node.this
+        if isinstance(node, _WINDOW_ONLY):
+            raise SqlError("42809", f"window function {node.sql_name().lower()} requires an OVER clause")
         if isinstance(node, exp.Anonymous):
             if len(node.expressions) != 1:
                 raise SqlError(UNDEFINED_FUNCTION, f"function {node.name.lower()} does not exist")
@@ -90,6 +109,10 @@ class Aggregate:
     def _result_type(self, t: SqlType) -> SqlType:
         if self.kind is exp.Count:
             return INT8
+        if self.kind is exp.ArrayAgg:
+            if t.oid not in oids.ARRAY_OF or t.oid in oids.ELEMENT_OF:
+                raise self._undefined(t)
+            return T.array_of(t)
         if self.kind in (exp.Min, exp.Max):
             if T.category(t.oid) not in "NST":
                 raise self._undefined(t)
@@ -130,8 +153,13 @@ class Aggregate:
         return [v for v, _ in keyed]
 
     def fold(self, rows: list[tuple], params: Sequence[Any]) -> Any:
+        if self.filter is not None:
+            keep = self.filter
+            rows = [r for r in rows if keep(r, params) is True]
         if self.arg is None:
             return len(rows)
+        if self.kind is exp.ArrayAgg:
+            return self._array_agg(rows, params)
         values = self._values(rows, params)
         if self.kind is exp.Count:
             return len(values)
@@ -161,6 +189,78 @@ class Aggregate:
             return total / len(values)
         return numeric_div(total, Decimal(len(values)))
 
+    def prefix_folds(self, rows: list[tuple], params: Sequence[Any]) -> list[Any] | None:
+        """``[fold(rows[:k]) for k in 0..len(rows)]`` in one pass, for window frames
+        that start at the partition's first row; None where only ``fold`` applies
+        (DISTINCT, ORDER BY, string_agg, array_agg)."""
+        kind = self.kind
+        if self.distinct or self.order or kind in (exp.GroupConcat, exp.ArrayAgg):
+            return None
+        f, keep, oid = self.arg, self.filter, self.type.oid
+        out: list[Any] = [0 if kind is exp.Count else None]
+        count, acc = 0, None
+        for r in rows:
+            v = f(r, params) if f is not None else 1
+            if v is not None and (keep is None or keep(r, params) is True):
+                count += 1
+                if kind in (exp.Min, exp.Max):
+                    acc = v if acc is None or (v < acc if kind is exp.Min else v > acc) else acc
+                elif kind in (exp.LogicalAnd, exp.LogicalOr):
+                    acc = v if acc is None else (acc and v if kind is exp.LogicalAnd else acc or v)
+                elif kind in (exp.Sum, exp.Avg):
+                    if oid == oids.FLOAT8:
+                        acc = (acc or 0.0) + v
+                    elif oid == oids.NUMERIC:
+                        acc = EXACT.add(acc if acc is not None else Decimal(0), Decimal(v))
+                    else:
+                        acc = (acc or 0) + v
+            if kind is exp.Count:
+                out.append(count)
+            elif acc is None or kind in (exp.Min, exp.Max, exp.LogicalAnd, exp.LogicalOr):
+                out.append(acc)
+            elif kind is exp.Sum:
+                if oid == oids.INT8:
+                    T.check_int(acc, oids.INT8)
+                out.append(unsigned_zero(acc) if oid == oids.NUMERIC else acc)
+            elif oid == oids.FLOAT8:
+                out.append(acc / count)
+            else:
+                out.append(numeric_div(unsigned_zero(acc), Decimal(count)))
+        return out
+
+    def _array_agg(self, rows: list[tuple], params: Sequence[Any]) -> Any:
+        """NULL inputs are kept; no rows is NULL.  DISTINCT sorts (one NULL, last
+        unless the ORDER BY puts NULLs first)."""
+        f = self.arg
+        assert f is not None
+        if not rows:
+            return None
+        if not self.distinct:
+            return PgArray(self._with_nulls(rows, params) if self.order else [f(r, params) for r in rows])
+        values = self._values(rows, params)
+        desc, nulls_first = (self.order[0][1], self.order[0][2]) if self.order else (False, False)
+        if not self.order:
+            values.sort()
+        if any(f(r, params) is None for r in rows):
+            none_first = (nulls_first != desc) != desc  # where Sort puts a NULL key
+            values = [None, *values] if none_first else [*values, None]
+        return PgArray(values)
+
+    def _with_nulls(self, rows: list[tuple], params: Sequence[Any]) -> list[Any]:
+        """ORDER BY over every row (NULL argument values included)."""
+        f = self.arg
+        assert f is not None
+        keyed = list(rows)
+        for kf, desc, nulls_first in reversed(self.order):
+            flag = nulls_first == desc
+
+            def key(r: tuple, kf: Fn = kf, flag: bool = flag) -> tuple:
+                k = kf(r, params)
+                return (flag, 0) if k is None else (not flag, k)
+
+            keyed.sort(key=key, reverse=desc)
+        return [f(r, params) for r in keyed]
+
     def _string_agg(self, rows: list[tuple], params: Sequence[Any]) -> Any:
         """The separator is evaluated per row and goes before every value but the first."""
         f, sep = self.arg, self.separator
@@ -182,13 +282,30 @@ def find_aggregates(nodes: list[exp.Expression]) -> list[exp.AggFunc]:
     found: list[exp.AggFunc] = []
     for n in nodes:
         for a in _walk_level(n):
-            if not is_aggregate(a):
+            if not is_aggregate(a) or _is_call_of(a):
                 continue
-            if any(is_aggregate(x) for c in a.iter_expressions() for x in _walk_level(c)):
+            inner = [x for c in _agg_children(a) for x in _walk_level(c)]
+            if any(isinstance(x, exp.Window) for x in inner):
+                raise SqlError(GROUPING_ERROR, "aggregate function calls cannot contain window function calls")
+            if any(is_aggregate(x) for x in inner):
                 raise SqlError(GROUPING_ERROR, "aggregate function calls cannot be nested")
             if a not in found:
                 found.append(a)
     return found
+
+
+def _is_call_of(node: exp.Expression) -> bool:
+    """The function of a window call or of an aggregate's FILTER (not an aggregate itself)."""
+    parent = node.parent
+    if isinstance(parent, exp.Filter) and parent.this is node:
+        return True
+    return isinstance(parent, exp.Window) and parent.this is node
+
+
+def _agg_children(a: exp.Expression) -> list[exp.Expression]:
+    if isinstance(a, exp.Filter):
+        return [*a.this.iter_expressions(), a.expression]
+    return list(a.iter_expressions())
 
 
 def _walk_level(node: exp.Expression):
@@ -226,3 +343,13 @@ class Group(Operator):
             if having is None or having(g, env) is True:
                 out.append(g)
         return out
+
+
+def _filter_outside_group(compiler: Compiler, node: exp.Filter, hint: SqlType | None) -> Compiled:
+    """``agg(...) FILTER (...)`` where aggregates are not allowed (grouped queries use slots)."""
+    if not is_aggregate(node.this):
+        raise SqlError("42809", "FILTER specified, but it is not an aggregate function")
+    raise SqlError(GROUPING_ERROR, f"aggregate functions are not allowed in {compiler.clause}")
+
+
+register(exp.Filter, _filter_outside_group)

@@ -1,18 +1,23 @@
 """CREATE TABLE and DROP TABLE plans.
 
 CREATE TABLE turns column definitions into ``ColumnDef``s (types via
-``sql.types``), takes the primary key from a column or table constraint
-(composite allowed; pk columns are NOT NULL), and checks each DEFAULT by
-compiling it against its column's type before the catalog is touched.
+``sql.types``; SERIAL and identity columns via ``sql.sequences.serial_column``),
+takes the primary key from a column or table constraint (composite allowed; pk
+columns are NOT NULL), and checks each DEFAULT by compiling it against its
+column's type before the catalog is touched.  UNIQUE, CHECK and FOREIGN KEY
+clauses become ``sql.constraint_ddl`` specs, resolved and installed after the
+table is created.  DROP TABLE refuses a table other tables reference (2BP01)
+unless CASCADE.  ALTER TABLE is ``sql.alter``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence
 
 from sqlglot import exp
 
-from . import sequences
+from . import constraint_ddl, ddl_index, indexes, sequences, views
 from . import types as T
 from .api import ColumnDef, TxnContext
 from .errors import (
@@ -20,7 +25,6 @@ from .errors import (
     DUPLICATE_TABLE,
     FEATURE_NOT_SUPPORTED,
     INVALID_TABLE_DEFINITION,
-    NOT_NULL_VIOLATION,
     UNDEFINED_COLUMN,
     UNDEFINED_TABLE,
     SqlError,
@@ -35,14 +39,22 @@ class CreateTablePlan(Plan):
     async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
         if self.if_not_exists and await txn.get_table(self.name) is not None:
             return QueryResult("CREATE TABLE")
+        if indexes.find_index(await txn.list_tables(), self.name) is not None:  # one relation namespace
+            if self.if_not_exists:
+                return QueryResult("CREATE TABLE")
+            raise SqlError(DUPLICATE_TABLE, f'relation "{self.name}" already exists')
         try:
-            await txn.create_table(self.name, self.columns_def, self.primary_key)
+            table = await txn.create_table(self.name, self.columns_def, self.primary_key)
         except SqlError as e:
             if not (self.if_not_exists and e.sqlstate == DUPLICATE_TABLE):
                 raise
             return QueryResult("CREATE TABLE")
-        for column in self.serials:
-            await sequences.create(txn, sequences.serial_name(self.name, column), owned_by=self.name)
+        for column, start, increment in self.serials:
+            await sequences.create(txn, sequences.serial_name(self.name, column), start, increment,
+                                   owned_by=self.name)
+        if self.specs:  # UNIQUE, CHECK, FOREIGN KEY (sql.constraint_ddl)
+            resolved = await constraint_ddl.resolve(txn, table, self.specs)
+            await constraint_ddl.install(txn, table, resolved, validate=False)
         return QueryResult("CREATE TABLE")
 
 
@@ -53,62 +65,36 @@ class DropTablePlan(Plan):
                 if self.if_exists:
                     continue
                 raise SqlError(UNDEFINED_TABLE, f'table "{name}" does not exist')
+            await views.check_drop_table(txn, await txn.get_table(name), getattr(self, "cascade", False))
+            await constraint_ddl.check_drop_table(txn, name, self.names, self.cascade)
             await txn.drop_table(name)
             await sequences.drop_owned(txn, name)
         return QueryResult("DROP TABLE")
 
 
-class CreateIndexPlan(Plan):
-    """CREATE INDEX is accepted and checked (table and columns exist) but builds
-    nothing: there are no secondary indexes yet, and queries scan or use the pk."""
-
-    async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
-        table = await txn.get_table(self.table_name)
-        if table is None:
-            raise SqlError(UNDEFINED_TABLE, f'relation "{self.table_name}" does not exist')
-        for name in self.column_names:
-            if table.column_index(name) is None:
-                raise SqlError(UNDEFINED_COLUMN, f'column "{name}" does not exist')
-        return QueryResult("CREATE INDEX")
-
-
-def _plan_create_index(node: exp.Create, params: Params) -> CreateIndexPlan:
-    index = node.this
-    if node.args.get("unique"):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "CREATE UNIQUE INDEX is not supported")
-    index_params = index.args.get("params")
-    columns = index_params.args.get("columns") if index_params is not None else None
-    if not columns or not all(isinstance(c.this, exp.Column) for c in columns):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "only indexes on plain columns are supported")
-    plan = CreateIndexPlan()
-    plan.params = params
-    plan.table_name = index.args["table"].name
-    plan.column_names = [c.this.name for c in columns]
-    return plan
-
-
 def plan_create(node: exp.Create, params: Params) -> Plan:
+    if str(node.args.get("kind", "")).upper() == "VIEW":
+        return views.plan_create_view(node, params)
     if str(node.args.get("kind", "")).upper() == "INDEX" and isinstance(node.this, exp.Index):
-        return _plan_create_index(node, params)
+        return ddl_index.plan_create_index(node, params)
     if str(node.args.get("kind", "")).upper() == "SEQUENCE":
         return _plan_create_sequence(node, params)
     if str(node.args.get("kind", "")).upper() != "TABLE" or not isinstance(node.this, exp.Schema):
         raise SqlError(FEATURE_NOT_SUPPORTED, "only CREATE TABLE (...) is supported")
     if node.expression is not None:
         raise SqlError(FEATURE_NOT_SUPPORTED, "CREATE TABLE AS is not supported")
+    constraint_ddl.no_parameters(node)
     schema = node.this
     columns: list[ColumnDef] = []
     pk_names: list[str] = []
-    serials: list[str] = []
+    serials: list[tuple[str, int, int]] = []
+    specs: list[constraint_ddl.Spec] = []
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
-            col, is_pk = _column(item)
-            if item.args["kind"].this in _SERIAL_TYPES:
-                if col.default_sql is not None:
-                    raise SqlError(
-                        "42601", f'multiple default values specified for column "{col.name}" of table "{schema.this.name}"')
-                col = ColumnDef(col.name, col.type, True, sequences.serial_default(schema.this.name, col.name))
-                serials.append(col.name)
+            col, is_pk = _column(item, specs)
+            col, serial = sequences.serial_column(item, col, schema.this.name)
+            if serial is not None:
+                serials.append(serial)
             if any(c.name == col.name for c in columns):
                 raise SqlError(DUPLICATE_COLUMN, f'column "{col.name}" specified more than once')
             columns.append(col)
@@ -116,12 +102,14 @@ def plan_create(node: exp.Create, params: Params) -> Plan:
                 if pk_names:
                     raise _multiple_pk(schema.this.name)
                 pk_names.append(col.name)
-        elif isinstance(item, exp.PrimaryKey):
+        else:
+            spec = constraint_ddl.table_constraint(item)
+            if spec.kind != "pk":
+                specs.append(spec)
+                continue
             if pk_names:
                 raise _multiple_pk(schema.this.name)
-            pk_names = [e.name for e in item.expressions]
-        else:
-            raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported table element: {item.sql('postgres')}")
+            pk_names = spec.columns
     pk: list[int] = []
     names = [c.name for c in columns]
     for name in pk_names:
@@ -130,7 +118,7 @@ def plan_create(node: exp.Create, params: Params) -> Plan:
         i = names.index(name)
         pk.append(i)
         c = columns[i]
-        columns[i] = ColumnDef(c.name, c.type, True, c.default_sql)
+        columns[i] = dataclasses.replace(c, not_null=True)
     for c in columns:
         if c.default_sql is not None:
             node_default = parse_expression(c.default_sql)
@@ -145,10 +133,8 @@ def plan_create(node: exp.Create, params: Params) -> Plan:
     plan.columns_def = columns
     plan.primary_key = pk
     plan.serials = serials
+    plan.specs = specs
     return plan
-
-
-_SERIAL_TYPES = (exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL, exp.DataType.Type.SMALLSERIAL)
 
 
 class CreateSequencePlan(Plan):
@@ -205,7 +191,12 @@ class TruncatePlan(Plan):
             table = await txn.get_table(name)
             if table is None or sequences.is_hidden(table):
                 raise SqlError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
-            await txn.replace_table(name, table.columns, table.primary_key)
+            await constraint_ddl.check_truncate(txn, name, self.names)
+            new = await txn.replace_table(name, table.columns, table.primary_key)
+            if table.indexes or table.checks or table.foreign_keys:  # kept; indexes empty, fresh ids
+                await txn.put_table(dataclasses.replace(
+                    new, indexes=await indexes.fresh_copies(txn, table.indexes),
+                    checks=table.checks, foreign_keys=table.foreign_keys))
         return QueryResult("TRUNCATE TABLE")
 
 
@@ -218,54 +209,10 @@ def plan_truncate(node: exp.TruncateTable, params: Params) -> TruncatePlan:
     return plan
 
 
-class AddPrimaryKeyPlan(Plan):
-    """ALTER TABLE t ADD PRIMARY KEY (cols) on a table keyed by implicit row ids:
-    the table is rewritten under the new key in this transaction (a fresh table
-    id; every row re-inserted by its key), so a duplicate key fails with 23505
-    and a NULL key column with 23502, and nothing changes."""
-
-    async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
-        old = await txn.get_table(self.table_name)
-        if old is None or sequences.is_hidden(old):
-            raise SqlError(UNDEFINED_TABLE, f'relation "{self.table_name}" does not exist')
-        if old.primary_key:
-            raise _multiple_pk(old.name)
-        pk = []
-        for name in self.column_names:
-            i = old.column_index(name)
-            if i is None:
-                raise SqlError(UNDEFINED_COLUMN, f'column "{name}" of relation "{old.name}" does not exist')
-            pk.append(i)
-        columns = tuple(
-            ColumnDef(c.name, c.type, True, c.default_sql) if i in pk else c for i, c in enumerate(old.columns)
-        )
-        rows = await txn.scan(old)
-        for _, row in rows:
-            for i in pk:
-                if row[i] is None:
-                    raise SqlError(
-                        NOT_NULL_VIOLATION,
-                        f'column "{old.columns[i].name}" of relation "{old.name}" contains null values',
-                    )
-        new = await txn.replace_table(old.name, columns, pk)
-        for _, row in rows:
-            await txn.insert(new, new.key_of(row), row)
-        return QueryResult("ALTER TABLE")
-
-
 def plan_alter(node: exp.Alter, params: Params) -> Plan:
-    actions = node.args.get("actions") or []
-    if str(node.args.get("kind", "")).upper() != "TABLE" or len(actions) != 1:
-        raise SqlError(FEATURE_NOT_SUPPORTED, "only ALTER TABLE ... ADD PRIMARY KEY is supported")
-    action = actions[0]
-    keys = action.expressions if isinstance(action, exp.AddConstraint) else []
-    if len(keys) != 1 or not isinstance(keys[0], exp.PrimaryKey):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "only ALTER TABLE ... ADD PRIMARY KEY is supported")
-    plan = AddPrimaryKeyPlan()
-    plan.params = params
-    plan.table_name = node.this.name
-    plan.column_names = [e.name for e in keys[0].expressions]
-    return plan
+    from .alter import plan_alter as plan  # sql.alter imports this module
+
+    return plan(node, params)
 
 
 class MaintenancePlan(Plan):
@@ -290,7 +237,9 @@ def _multiple_pk(table: str) -> SqlError:
     )
 
 
-def _column(node: exp.ColumnDef) -> tuple[ColumnDef, bool]:
+def _column(node: exp.ColumnDef, specs: list | None = None) -> tuple[ColumnDef, bool]:
+    """The ColumnDef and whether it is the pk; UNIQUE / CHECK / REFERENCES become
+    table constraints appended to ``specs``; identity is left to sequences.serial_column."""
     kind = node.args.get("kind")
     if kind is None:
         raise SqlError(FEATURE_NOT_SUPPORTED, f'column "{node.name}" needs a type')
@@ -304,6 +253,10 @@ def _column(node: exp.ColumnDef) -> tuple[ColumnDef, bool]:
             is_pk = True
         elif isinstance(k, exp.DefaultColumnConstraint):
             default = k.this.sql("postgres")
+        elif isinstance(k, exp.GeneratedAsIdentityColumnConstraint):
+            continue
+        elif (spec := constraint_ddl.column_constraint(node.name, constraint)) is not None and specs is not None:
+            specs.append(spec)
         else:
             raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported column constraint: {constraint.sql('postgres')}")
     return ColumnDef(node.name, sql_type, not_null or is_pk, default), is_pk
@@ -317,11 +270,16 @@ def plan_drop(node: exp.Drop, params: Params) -> Plan:
         seq.if_exists = bool(node.args.get("exists"))
         seq.names = [t.name for t in node.args.get("tables") or [node.this]]
         return seq
+    if kind == "INDEX":
+        return ddl_index.plan_drop_index(node, params)
+    if kind == "VIEW":
+        return views.plan_drop_view(node, params)
     if kind != "TABLE":
         raise SqlError(FEATURE_NOT_SUPPORTED, "only DROP TABLE and DROP SEQUENCE are supported")
     plan = DropTablePlan()
     plan.params = params
     plan.if_exists = bool(node.args.get("exists"))
+    plan.cascade = bool(node.args.get("cascade"))
     tables = node.args.get("tables") or [node.this]
     plan.names = [t.name for t in tables]
     return plan

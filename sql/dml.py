@@ -1,12 +1,23 @@
-"""INSERT, UPDATE and DELETE plans.
+"""UPDATE [FROM ...] and DELETE [USING ...] plans (INSERT: sql.insert).
+
+The target table is planned as the first FROM item of a join with the FROM /
+USING items (``sql.fromclause.FromPlanner``, so pushdown, hash joins and join
+order are a SELECT's), reading the target's rows with their keys
+(``sql.dmlsource``).  The target's access path (pk get or range) comes from
+the WHERE conjuncts that read only the target.  WHERE, SET and RETURNING may
+hold subqueries, correlated to the target row or not.
 
 Invariants:
 * every stored value went through ``types.coerce_column`` (type, length,
   precision, NOT NULL);
-* UPDATE and DELETE pre-filter candidates from the access path, then for each
-  one call ``txn.lock_row`` and re-check the WHERE on the row it returns
-  before writing (Read Committed, as PostgreSQL's EvalPlanQual);
-* an UPDATE that changes the primary key is a delete plus an insert.
+* every candidate row is locked (``txn.lock_row``) before it is written, and
+  when the locked row differs from the one read, the whole WHERE (join
+  conditions included, with the same rows of the other sources) is re-checked
+  on it (Read Committed, as PostgreSQL's EvalPlanQual);
+* each target row is updated or deleted at most once: the first join match
+  that passes wins, as in PostgreSQL;
+* every write goes through ``sql.rowwrite`` (constraints and indexes); an
+  UPDATE that changes the primary key is a delete plus an insert there.
 """
 
 from __future__ import annotations
@@ -15,206 +26,163 @@ from typing import Any, Sequence
 
 from sqlglot import exp
 
-from . import oids, rowwrite, sequences
+from . import rowwrite
 from . import types as T
-from .access import choose
-from .api import ColumnDef, TableDef, TxnContext
-from .errors import (
-    DUPLICATE_COLUMN,
-    FEATURE_NOT_SUPPORTED,
-    SYNTAX_ERROR,
-    UNDEFINED_COLUMN,
-    SqlError,
-)
-from .expr import Compiler, Fn, Params, Scope
-from .parse import parse_expression
+from .access import AccessPath, choose, conjuncts
+from .api import TableDef, TxnContext
+from .assign import NextVal, plan_set, value
+from .dmlsource import DmlContext, dml_context, target_alias, target_source
+from .errors import FEATURE_NOT_SUPPORTED, SqlError
+from .expr import Compiler, Fn, Params
+from .fromclause import FromPlanner, _and, require_bool
+from .insert import InsertPlan, plan_insert
 from .pgwire.api import QueryResult
-from .plan import Plan, lookup_table, table_scope_columns
+from .physical import Filter, Operator
+from .plan import Plan, lookup_table
+from .returning import Returning, plan_returning
+from .scope import Level, Scope
 
-_NO_ROW: tuple = ()
-
-
-class NextVal:
-    """A ``nextval('seq')`` the INSERT evaluates itself (it awaits the sequence
-    row: sql.sequences); in place of a synchronous Fn."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
+__all__ = ["plan_insert", "plan_update", "plan_delete", "InsertPlan", "UpdatePlan", "DeletePlan"]
 
 
-def _default_fn(col: ColumnDef, params: Params) -> Fn:
-    if col.default_sql is None:
-        return lambda row, p: None
-    node = parse_expression(col.default_sql)
-    seq = sequences.nextval_target(node)
-    if seq is not None:
-        return NextVal(seq)
-    return Compiler(Scope(None, []), params, clause="DEFAULT expressions").with_hint(node, col.type).fn
+class _TargetPlan(Plan):
+    table: TableDef
+    ctx: DmlContext
+    op: Operator
+    """Joined, filtered rows: target columns, the target key, other sources' columns."""
+    width: int
+    recheck: Fn | None
+    """The whole WHERE over a joined row, for a locked row that changed."""
+    returning: Returning | None
 
+    async def matches(self, txn: TxnContext, params: Sequence[Any]) -> tuple[Any, list[tuple]]:
+        env = await self.ctx.start(txn, params)
+        return env, await self.ctx.rows(self.op, env)
 
-def _is_default(node: exp.Expression) -> bool:
-    return isinstance(node, exp.Var) and node.name.upper() == "DEFAULT"
-
-
-def _target_columns(table: TableDef, names: list[str]) -> list[int]:
-    out: list[int] = []
-    for name in names:
-        i = table.column_index(name)
-        if i is None:
-            raise SqlError(
-                UNDEFINED_COLUMN, f'column "{name}" of relation "{table.name}" does not exist'
-            )
-        if i in out:
-            raise SqlError(DUPLICATE_COLUMN, f'column "{name}" specified more than once')
-        out.append(i)
-    return out
-
-
-def _assign(compiler: Compiler, node: exp.Expression, col: ColumnDef) -> Fn:
-    seq = sequences.nextval_target(node)
-    if seq is not None:
-        T.check_assignable(oids.INT8, col.type, col.name)
-        return NextVal(seq)
-    c = compiler.with_hint(node, col.type)
-    T.check_assignable(c.oid, col.type, col.name)
-    return c.fn
-
-
-class InsertPlan(Plan):
-    async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
-        params = self.params.bind(params)
-        table, cols = self.table, self.table.columns
-        rows = []
-        for fns in self.rows:
-            values = []
-            for f, c in zip(fns, cols, strict=False):
-                v = await sequences.nextval(txn, f.name) if isinstance(f, NextVal) else f(_NO_ROW, params)
-                values.append(T.coerce_column(v, c, table.name))
-            rows.append(tuple(values))
-        for row in rows:
-            await rowwrite.insert_row(txn, table, row)
-        return QueryResult(f"INSERT 0 {len(rows)}")
-
-
-async def plan_insert(node: exp.Insert, txn: TxnContext, params: Params) -> InsertPlan:
-    if node.args.get("returning") or node.args.get("conflict"):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "RETURNING and ON CONFLICT are not supported yet")
-    target = node.this
-    names = None
-    if isinstance(target, exp.Schema):
-        names = [i.name for i in target.expressions]
-        target = target.this
-    table = await lookup_table(txn, target)
-    positions = _target_columns(table, names) if names is not None else list(range(len(table.columns)))
-    values = node.expression
-    if not isinstance(values, exp.Values):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "only INSERT ... VALUES is supported")
-    compiler = Compiler(Scope(None, []), params, clause="VALUES")
-    defaults = [_default_fn(c, params) for c in table.columns]
-    plan = InsertPlan()
-    plan.params, plan.table, plan.tables, plan.rows = params, table, (table,), []
-    for tup in values.expressions:
-        exprs = tup.expressions if isinstance(tup, exp.Tuple) else [tup]
-        if len(exprs) > len(positions):
-            raise SqlError(SYNTAX_ERROR, "INSERT has more expressions than target columns")
-        if len(exprs) < len(positions) and names is not None:
-            raise SqlError(SYNTAX_ERROR, "INSERT has more target columns than expressions")
-        fns = list(defaults)
-        for pos, e in zip(positions, exprs, strict=False):
-            if not _is_default(e):
-                fns[pos] = _assign(compiler, e, table.columns[pos])
-        plan.rows.append(fns)
-    return plan
-
-
-class _WherePlan(Plan):
-    async def candidates(self, txn: TxnContext, params: Sequence[Any]) -> list:
-        where = self.where
-        fetched = await self.path.fetch(txn, self.table, params)
-        if where is None:
-            return fetched
-        return [(k, r) for k, r in fetched if where(r, params) is True]
-
-    async def locked(self, txn: TxnContext, key: tuple, params: Sequence[Any]) -> tuple | None:
-        row = await txn.lock_row(self.table, key)
-        if row is None or (self.where is not None and self.where(row, params) is not True):
+    async def locked(self, txn: TxnContext, joined: tuple, env: Any) -> tuple | None:
+        """``joined`` with the target's current row after locking it; None if that
+        row is gone or no longer passes the WHERE."""
+        n = self.width
+        row = await txn.lock_row(self.table, joined[n])
+        if row is None:
             return None
-        return row
+        if row == joined[:n]:
+            return joined
+        current = row + joined[n:]
+        if self.recheck is not None and self.recheck(current, env) is not True:
+            return None
+        return current
 
 
-class UpdatePlan(_WherePlan):
+class UpdatePlan(_TargetPlan):
+    sets: list[tuple[int, Fn | NextVal]]
+
     async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
-        params = self.params.bind(params)
-        table = self.table
-        count = 0
-        for key, _ in await self.candidates(txn, params):
-            row = await self.locked(txn, key, params)
-            if row is None:
+        env, rows = await self.matches(txn, params)
+        table, n, returning = self.table, self.width, self.returning
+        done: set = set()
+        out: list[tuple] = []
+        for joined in rows:
+            key = joined[n]
+            if key in done:
                 continue
-            new = list(row)
+            current = await self.locked(txn, joined, env)
+            if current is None:
+                continue
+            new = list(current[:n])
             for pos, f in self.sets:
-                new[pos] = T.coerce_column(f(row, params), table.columns[pos], table.name)
-            await rowwrite.update_row(txn, table, key, row, tuple(new))
-            count += 1
-        return QueryResult(f"UPDATE {count}")
+                new[pos] = T.coerce_column(await value(f, current, env, txn), table.columns[pos], table.name)
+            new_row = tuple(new)
+            new_key = await rowwrite.update_row(txn, table, key, current[:n], new_row)
+            done.add(key)
+            if returning is not None:
+                out.append(returning.row(new_row + (new_key,) + current[n + 1:], env))
+        return QueryResult(f"UPDATE {len(done)}", self.columns, out)
 
 
-class DeletePlan(_WherePlan):
+class DeletePlan(_TargetPlan):
     async def run(self, txn: TxnContext, params: Sequence[Any]) -> QueryResult:
-        params = self.params.bind(params)
-        count = 0
-        for key, _ in await self.candidates(txn, params):
-            row = await self.locked(txn, key, params)
-            if row is None:
+        env, rows = await self.matches(txn, params)
+        n, returning = self.width, self.returning
+        done: set = set()
+        out: list[tuple] = []
+        for joined in rows:
+            key = joined[n]
+            if key in done:
                 continue
-            await rowwrite.delete_row(txn, self.table, key, row)
-            count += 1
-        return QueryResult(f"DELETE {count}")
+            current = await self.locked(txn, joined, env)
+            if current is None:
+                continue
+            await rowwrite.delete_row(txn, self.table, key, current[:n])
+            done.add(key)
+            if returning is not None:
+                out.append(returning.row(current, env))
+        return QueryResult(f"DELETE {len(done)}", self.columns, out)
 
 
-async def _plan_where(plan: _WherePlan, node: exp.Expression, txn: TxnContext, params: Params) -> Scope:
-    if node.args.get("returning") or node.args.get("from_") or node.args.get("using"):
-        raise SqlError(FEATURE_NOT_SUPPORTED, "RETURNING, FROM and USING are not supported yet")
+async def _plan_target(plan: _TargetPlan, node: exp.Expression, others: list[exp.Expression],
+                       txn: TxnContext, params: Params) -> Scope:
+    """Plan the joined rows of the target and ``others`` (FROM / USING items)."""
     target = node.this
     table = await lookup_table(txn, target)
-    alias = target.alias or table.name
-    scope = Scope(alias, table_scope_columns(table))
+    if table.is_view:
+        verb = "update" if isinstance(node, exp.Update) else "delete from"
+        raise SqlError(FEATURE_NOT_SUPPORTED, f'cannot {verb} view "{table.name}"')
+    ctx = await dml_context(node, txn, params)
+    ctx.plan_with(node)
+    alias = target_alias(target, table)
+    ctx.add_target(table, AccessPath("scan"))
+    joins: list[exp.Expression] = []
+    for item in others:  # copies: the cached AST is never re-parented
+        first = item.copy()
+        rest_joins = first.args.get("joins") or []
+        first.set("joins", None)
+        joins.append(exp.Join(this=first))
+        joins.extend(rest_joins)
+    select = exp.Select(from_=exp.From(this=target_source(alias)), joins=joins or None)
     where = node.args.get("where")
-    plan.params, plan.table, plan.tables = params, table, (table,)
-    plan.where = None
-    if where is not None:
-        c = Compiler(scope, params).with_hint(where.this, T.simple(oids.BOOL))
-        if c.oid != oids.BOOL:
-            raise SqlError(
-                "42804", f"argument of WHERE must be type boolean, not type {oids.TYPE_NAME.get(c.oid)}"
-            )
-        plan.where = c.fn
-    plan.path = choose(where.this if where else None, table, params, alias)
+    terms = conjuncts(where.this) if where is not None else []
+    op, scope, rest = FromPlanner(ctx, None, Level()).plan(select, terms)
+    if rest:
+        op = Filter(op, require_bool(Compiler(scope, params, planner=ctx), _and(rest)))
+    n = len(table.columns)
+    assert ctx.target is not None
+    ctx.target.path = choose(_and([t for t in terms if _reads_only_target(t, scope, n)]), table, params, alias)
+    plan.params, plan.table, plan.ctx, plan.op, plan.width = params, table, ctx, op, n
+    plan.recheck = require_bool(Compiler(scope, params, planner=ctx), where.this) if where is not None else None
     return scope
+
+
+def _finish(plan: _TargetPlan, node: exp.Expression, scope: Scope) -> None:
+    plan.returning = plan_returning(node, scope, plan.ctx)
+    plan.columns = plan.returning.columns if plan.returning is not None else None
+    plan.tables = (plan.table, *(t for t in plan.ctx.real_tables() if t is not plan.table))
+
+
+def _reads_only_target(term: exp.Expression, scope: Scope, n: int) -> bool:
+    if any(isinstance(x, (exp.Subquery, exp.Exists, exp.Query)) for x in term.walk()):
+        return False
+    for col in term.find_all(exp.Column):
+        try:
+            depth, i, _ = scope.resolve(col.name, col.table or None)
+        except SqlError:
+            return False
+        if depth != 0 or i >= n:
+            return False
+    return True
 
 
 async def plan_update(node: exp.Update, txn: TxnContext, params: Params) -> UpdatePlan:
     plan = UpdatePlan()
-    scope = await _plan_where(plan, node, txn, params)
-    table = plan.table
-    compiler = Compiler(scope, params, clause="UPDATE")
-    plan.sets = []
-    seen: set[int] = set()
-    for assignment in node.expressions:
-        col_node, value = assignment.this, assignment.expression
-        (pos,) = _target_columns(table, [col_node.name])
-        if pos in seen:
-            raise SqlError(SYNTAX_ERROR, f'multiple assignments to same column "{col_node.name}"')
-        seen.add(pos)
-        col = table.columns[pos]
-        f = _default_fn(col, params) if _is_default(value) else _assign(compiler, value, col)
-        if isinstance(f, NextVal):
-            raise SqlError(FEATURE_NOT_SUPPORTED, "nextval() is supported only in INSERT")
-        plan.sets.append((pos, f))
+    from_ = node.args.get("from_")
+    scope = await _plan_target(plan, node, [from_.this] if from_ is not None else [], txn, params)
+    plan.sets = plan_set(node.expressions, plan.table, Compiler(scope, params, clause="UPDATE", planner=plan.ctx))
+    _finish(plan, node, scope)
     return plan
 
 
 async def plan_delete(node: exp.Delete, txn: TxnContext, params: Params) -> DeletePlan:
     plan = DeletePlan()
-    await _plan_where(plan, node, txn, params)
+    scope = await _plan_target(plan, node, list(node.args.get("using") or []), txn, params)
+    _finish(plan, node, scope)
     return plan

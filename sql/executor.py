@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 from sqlglot import exp
 
-from . import stmt_cache
+from . import constraints, stmt_cache
 from .api import TxnContext
 from .ddl import plan_alter, plan_create, plan_drop, plan_maintenance, plan_truncate
 from .dml import plan_delete, plan_insert, plan_update
@@ -99,9 +99,9 @@ class Executor:
             found = await self._by_shape(sql, txn)
             if found is not None:
                 plan, values = found
-                return await plan.run(txn, values)
+                return await constraints.run_statement(plan, txn, values)
         plan = await self.plan(sql, txn)
-        return await plan.run(txn, params)
+        return await constraints.run_statement(plan, txn, params)  # plan.run + end-of-statement FK checks
 
     async def _by_shape(self, sql: str, txn: TxnContext) -> tuple[Plan, tuple] | None:
         """A plan for ``sql``'s shape and the constants to bind, or None (plan the text)."""

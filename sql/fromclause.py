@@ -17,7 +17,8 @@ any condition, else a cross join), preferring selective ones.
 
 With an outer join (LEFT/RIGHT/FULL) the joins keep their written order; ON
 conditions are the join conditions (equalities become hash keys) and the WHERE
-is applied after all joins.  USING and NATURAL are not supported.
+is applied after all joins.  USING and NATURAL become ON conditions plus merged
+columns appended to each row (sql.joinusing).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from . import oids
+from . import joinusing, locking, oids
 from . import types as T
 from .access import choose, conjuncts
 from .api import SqlType
@@ -37,6 +38,7 @@ from .expr import Compiler
 from .joins import HashJoin, NestedLoopJoin
 from .physical import Filter, Operator, Project, TableScan
 from .scope import Level, Scope
+from .values_list import plan_values
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Source:
     table: Any = None  # TableDef for a base table
     op: Operator | None = None  # planned operator for a CTE or subquery
     pushed: list[exp.Expression] = field(default_factory=list)
+    func: bool = False  # a function in FROM (generate_series)
 
 
 @dataclass
@@ -60,6 +63,10 @@ class Pred:
 class FromPlanner:
     def __init__(self, ctx: Any, outer: Scope | None, level: Level) -> None:
         self.ctx, self.outer, self.level = ctx, outer, level
+        self._on: dict[int, exp.Expression | None] = {}
+        self.lock: set[str] = set()
+        """Aliases whose rows SELECT ... FOR UPDATE locks (sql.locking)."""
+        self.lock_named = False
 
     # -- sources
     def source(self, index: int, node: exp.Expression) -> Source:
@@ -68,7 +75,7 @@ class FromPlanner:
         renames = [c.name for c in alias_node.columns] if alias_node is not None and alias_node.columns else []
         if isinstance(node, exp.Table) and isinstance(node.this, (exp.Func, exp.Anonymous)):
             op, cols = self.ctx.table_function(node, Scope(None, [], parent=self.outer, level=self.level))
-            src = Source(index, alias or cols[0][0], list(cols), op=op)
+            src = Source(index, alias or cols[0][0], list(cols), op=op, func=True)
         elif isinstance(node, exp.Table):
             cte = self.ctx.cte(node.name) if not node.db else None
             if cte is not None:
@@ -76,11 +83,19 @@ class FromPlanner:
                 src = Source(index, alias or node.name, list(cols), op=op)
             else:
                 table = self.ctx.table(node)
-                src = Source(index, alias or table.name, [(c.name, c.type) for c in table.columns], table=table)
+                if table.is_view:
+                    op, cols = self.ctx.view(table)
+                    src = Source(index, alias or table.name, list(cols), op=op)
+                else:
+                    src = Source(index, alias or table.name, [(c.name, c.type) for c in table.columns],
+                                 table=table)
         elif isinstance(node, exp.Subquery):
             if alias is None:
                 raise SqlError(SYNTAX_ERROR, "subquery in FROM must have an alias")
             op, cols = self.ctx.plan_query(node.this, None)
+            src = Source(index, alias, list(cols), op=op)
+        elif isinstance(node, exp.Values) and alias is not None:  # (VALUES ...) AS t(cols)
+            op, cols = plan_values(node, self.ctx, self.outer, self.level)
             src = Source(index, alias, list(cols), op=op)
         else:
             raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported FROM item: {node.sql('postgres')}")
@@ -108,15 +123,19 @@ class FromPlanner:
         """The source's operator with its pushed conjuncts applied."""
         scope = self.scope_of([src])
         where = _and(src.pushed)
+        pred = require_bool(self.compiler(scope), where) if where is not None else None
         if src.table is not None:
             path = choose(where, src.table, self.ctx.params, src.alias)
-            op: Operator = TableScan(src.table, path)
+            locked = src.alias in self.lock
+            op: Operator = TableScan(src.table, path, locked, pred if locked else None)
             self.ctx.scans.append(op)
         else:
             assert src.op is not None
+            if src.alias in self.lock and (self.lock_named or not src.func):
+                raise SqlError(FEATURE_NOT_SUPPORTED, "FOR UPDATE of a derived table, view or CTE is not supported")
             op = src.op
-        if where is not None:
-            op = Filter(op, require_bool(self.compiler(scope), where))
+        if pred is not None:
+            op = Filter(op, pred)
         return op
 
     # -- predicates
@@ -148,16 +167,56 @@ class FromPlanner:
             if s.alias in seen:
                 raise SqlError("42712", f'table name "{s.alias}" specified more than once')
             seen.add(s.alias)
-        for j in joins:
-            if j.args.get("using") or j.args.get("method") or str(j.args.get("kind") or "").upper() == "NATURAL":
-                raise SqlError(FEATURE_NOT_SUPPORTED, "JOIN ... USING and NATURAL JOIN are not supported")
         _check_on_visibility(sources, joins)
+        if node.args.get("locks"):
+            self.lock, self.lock_named = locking.locked_aliases(node, [s.alias for s in sources])
+            _check_nullable(sources, joins, self.lock)
+        using = joinusing.resolve(sources, joins)
+        self._on = using.on if using is not None else {}
+        if using is not None:
+            where = [using.rewrite(t) for t in where]
         if any(j.side for j in joins):
-            return self.plan_ordered(sources, joins, where)
-        pool = list(where)
-        for j in joins:
-            pool.extend(conjuncts(j.args.get("on")))
-        return self.plan_inner(sources, pool)
+            op, scope, rest = self.plan_ordered(sources, joins, where)
+        else:
+            pool = list(where)
+            for j in joins:
+                pool.extend(conjuncts(self.on_of(j)))
+            op, scope, rest = self.plan_inner(sources, pool)
+        if using is not None:
+            op, scope = self._merge(op, scope, using, sources)
+        return op, scope, rest
+
+    def on_of(self, j: exp.Join) -> exp.Expression | None:
+        return self._on.get(id(j), j.args.get("on")) if self._on else j.args.get("on")
+
+    def _merge(self, op: Operator, scope: Scope, using: joinusing.Using, sources: list[Source]
+               ) -> tuple[Operator, Scope]:
+        """Append the merged USING/NATURAL columns to each row; the scope hides the
+        source columns they replace from unqualified names and orders ``*``."""
+        compiler = self.compiler(scope)
+        merged = [(e.name, compiler.compile(e.node)) for e in using.entries if e.merged]
+        fns = [c.fn for _, c in merged]
+        width = len(scope.columns)
+
+        def extend(row: tuple, p: Any) -> tuple:
+            return row + tuple([f(row, p) for f in fns])
+
+        op = Project(op, [extend], flat=True, width=width + len(fns))
+        columns = scope.columns + [(n, c.type) for n, c in merged]
+        quals = scope.qualifiers + [joinusing.MERGED] * len(merged)
+        hidden = frozenset(i for i, (n, _) in enumerate(scope.columns) if (quals[i], n) in using.consumed)
+        star, k = [], width
+        for e in using.entries:
+            if e.merged:
+                star.append(k)
+                k += 1
+            else:
+                assert isinstance(e.node, exp.Column)
+                star.append(next(i for i, (n, _) in enumerate(scope.columns)
+                                 if n == e.name and quals[i] == e.node.table))
+        table = sources[0].alias if len(sources) == 1 else None
+        return op, Scope(table, columns, qualifiers=quals, parent=self.outer, level=self.level,
+                         hidden=hidden, star=star)
 
     def plan_inner(
         self, sources: list[Source], pool: list[exp.Expression]
@@ -268,7 +327,7 @@ class FromPlanner:
         for src, j in zip(sources[1:], joins, strict=True):
             side = (j.side or "").lower()
             kind = side if side in ("left", "right", "full") else "inner"
-            on = j.args.get("on")
+            on = self.on_of(j)
             if on is None and kind != "inner":
                 raise SqlError(SYNTAX_ERROR, f"syntax error at or near \"{j.this.sql('postgres')}\"")
             left_scope, right_scope = self.scope_of(joined), self.scope_of([src])
@@ -295,6 +354,20 @@ class FromPlanner:
                 op = NestedLoopJoin(op, right, kind, residual)
             joined.append(src)
         return op
+
+
+def _check_nullable(sources: list[Source], joins: list[exp.Join], lock: set[str]) -> None:
+    """FOR UPDATE cannot lock the NULL-extended side of an outer join."""
+    chain = [sources[0]]
+    for src, j in zip(sources[1:], joins, strict=True):
+        if _is_comma(j):
+            chain = [src]
+            continue
+        side = (j.side or "").lower()
+        nullable = ([src] if side in ("left", "full") else []) + (chain if side in ("right", "full") else [])
+        if any(s.alias in lock for s in nullable):
+            raise SqlError(FEATURE_NOT_SUPPORTED, "FOR UPDATE cannot be applied to the nullable side of an outer join")
+        chain.append(src)
 
 
 def _is_comma(j: exp.Join) -> bool:

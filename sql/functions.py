@@ -12,6 +12,7 @@ and raise 42883 otherwise.
             replace trim/ltrim/rtrim/btrim concat concat_ws left right lpad rpad
             repeat reverse initcap starts_with
     math:   abs round ceil/ceiling floor trunc power sqrt greatest least sign
+            exp ln log div (numeric results with PostgreSQL 15's scales)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlglot import exp
 from . import oids
 from . import types as T
 from .api import SqlType
-from .errors import NUMERIC_VALUE_OUT_OF_RANGE, UNDEFINED_FUNCTION, SqlError
+from .errors import UNDEFINED_FUNCTION, SqlError
 from .expr import (
     FLOAT8,
     INT4,
@@ -317,26 +318,6 @@ def numeric_sqrt(d: Decimal) -> Decimal:
         return d.sqrt().quantize(Decimal(1).scaleb(-rscale), ROUND_HALF_UP)
 
 
-def _power(c: Compiler, node: exp.Pow, hint: SqlType | None) -> Compiled:
-    a, b = _number_arg(c, "power", node.this), _number_arg(c, "power", node.expression)
-    if oids.NUMERIC in (a.oid, b.oid) and not ({a.oid, b.oid} & T.FLOAT_TYPES):
-        raise SqlError("0A000", "power() of numeric arguments is not supported yet")
-
-    def op(x: float, y: float) -> float:
-        if x == 0 and y < 0:
-            raise SqlError(INVALID_ARGUMENT_FOR_POWER, "zero raised to a negative power is undefined")
-        if x < 0 and not float(y).is_integer():
-            raise SqlError(INVALID_ARGUMENT_FOR_POWER,
-                           "a negative number raised to a non-integer power yields a complex result")
-        try:
-            r = math.pow(x, y)
-        except OverflowError:
-            raise SqlError(NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow") from None
-        return r
-
-    return strict([_as_float(a), _as_float(b)], op, FLOAT8)
-
-
 def _sign(c: Compiler, node: exp.Sign, hint: SqlType | None) -> Compiled:
     a = _number_arg(c, "sign", node.this)
     if a.oid == oids.NUMERIC:
@@ -381,9 +362,16 @@ for _node, _handler in {
     exp.Ceil: _rounding("ceil", ROUND_CEILING, lambda v: float(math.ceil(v)) if math.isfinite(v) else v),
     exp.Floor: _rounding("floor", ROUND_FLOOR, lambda v: float(math.floor(v)) if math.isfinite(v) else v),
     exp.Sqrt: _sqrt,
-    exp.Pow: _power,
     exp.Sign: _sign,
     exp.Greatest: _extreme(max),
     exp.Least: _extreme(min),
 }.items():
     register(_node, _handler)
+
+from . import arrays as _arrays  # noqa: E402,F401  (registers array operators and functions)
+from . import casts as _casts  # noqa: E402,F401  (registers casts of jsonb/uuid/bytea/interval/arrays)
+from . import datetime_functions as _datetime_functions  # noqa: E402,F401  (extract, date_trunc, ...)
+from . import datetime_ops as _datetime_ops  # noqa: E402,F401  (registers date/interval arithmetic)
+from . import json_functions as _json_functions  # noqa: E402,F401  (registers json operators/functions)
+from . import numeric_functions as _numeric_functions  # noqa: E402,F401  (power, exp, ln, log, div)
+from . import uuid_bytea as _uuid_bytea  # noqa: E402,F401  (gen_random_uuid, encode/decode)

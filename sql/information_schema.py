@@ -19,9 +19,11 @@ from .pg_catalog import (
     RELATIONS,
     Snapshot,
     default_expr,
-    index_name,
     relation,
+    view_definition,
 )
+from .pg_constraints import action_rule, constraintdef
+from .pg_deparse import columns_used
 
 
 def _table_type(kind: str) -> str:
@@ -34,8 +36,8 @@ def _table_type(kind: str) -> str:
           "user_defined_type_catalog name, user_defined_type_schema name, user_defined_type_name name, "
           "is_insertable_into varchar, is_typed varchar, commit_action varchar", "v")
 def _tables(snap: Snapshot) -> list[dict]:
-    out = [{"table_schema": "public", "table_name": t.name, "table_type": "BASE TABLE",
-            "is_insertable_into": "YES"} for t in snap.tables]
+    out = [{"table_schema": "public", "table_name": t.name, "table_type": "VIEW" if t.is_view else "BASE TABLE",
+            "is_insertable_into": "NO" if t.is_view else "YES"} for t in snap.tables]
     for (schema, name), rel in sorted(RELATIONS.items()):
         out.append({"table_schema": schema, "table_name": name, "table_type": _table_type(rel.kind),
                     "is_insertable_into": "NO"})
@@ -88,13 +90,23 @@ def _column(schema: str, table: str, num: int, name: str, t, nullable: bool, def
     return d
 
 
+_IDENTITY_MAX = {oids.INT2: 2**15 - 1, oids.INT4: 2**31 - 1, oids.INT8: 2**63 - 1}
+
+
 @relation(INFORMATION_SCHEMA, "columns", 13002, _COLUMNS, "v")
 def _columns(snap: Snapshot) -> list[dict]:
     out = []
     for c in snap.columns():
         t = c.table
-        out.append(_column("public", t.name, c.num, c.col.name, c.col.type,
-                           not (c.col.not_null or c.num - 1 in t.primary_key), default_expr(c.col), True))
+        ident = c.col.identity
+        d = _column("public", t.name, c.num, c.col.name, c.col.type,
+                    not (c.col.not_null or c.num - 1 in t.primary_key),
+                    None if ident else default_expr(c.col), True)
+        if ident:  # GENERATED ... AS IDENTITY, with its sequence's (default) options
+            d.update(is_identity="YES", identity_generation="ALWAYS" if ident == "a" else "BY DEFAULT",
+                     identity_start="1", identity_increment="1", identity_minimum="1",
+                     identity_maximum=str(_IDENTITY_MAX.get(c.col.type.oid, 2**63 - 1)))
+        out.append(d)
     for (schema, name), rel in sorted(RELATIONS.items()):
         for k, col in enumerate(rel.table.columns):
             out.append(_column(schema, name, k + 1, col.name, col.type, not col.not_null, None, False))
@@ -112,9 +124,12 @@ def _constraint_base(t, name: str) -> dict:
           "initially_deferred varchar, enforced varchar, nulls_distinct varchar", "v")
 def _table_constraints(snap: Snapshot) -> list[dict]:
     out = []
+    for c in snap.objects.constraints:
+        d = {**_constraint_base(c.table, c.name), "constraint_type": _CONSTRAINT_TYPE[c.contype]}
+        if c.contype == "u":
+            d["nulls_distinct"] = "YES"
+        out.append(d)
     for t in snap.tables:
-        if t.primary_key:
-            out.append({**_constraint_base(t, index_name(t)), "constraint_type": "PRIMARY KEY"})
         for i, col in enumerate(t.columns):
             if col.not_null or i in t.primary_key:
                 # PostgreSQL 15 lists each NOT NULL as a CHECK named <nsp oid>_<rel oid>_<attnum>_not_null
@@ -130,8 +145,74 @@ def _table_constraints(snap: Snapshot) -> list[dict]:
           "table_schema name, table_name name, column_name name, ordinal_position int4, "
           "position_in_unique_constraint int4", "v")
 def _key_column_usage(snap: Snapshot) -> list[dict]:
-    return [{**_constraint_base(t, index_name(t)), "column_name": t.columns[i].name, "ordinal_position": k + 1}
-            for t in snap.tables for k, i in enumerate(t.primary_key)]
+    out = []
+    for c in snap.objects.constraints:
+        if c.contype == "c":
+            continue
+        for k, i in enumerate(c.columns):
+            d = {**_constraint_base(c.table, c.name), "column_name": c.table.columns[i].name,
+                 "ordinal_position": k + 1}
+            if c.contype == "f" and c.index is not None and k < len(c.ref_columns):
+                d["position_in_unique_constraint"] = c.index.columns.index(c.ref_columns[k]) + 1
+            out.append(d)
+    return out
+
+
+_CONSTRAINT_TYPE = {"p": "PRIMARY KEY", "u": "UNIQUE", "c": "CHECK", "f": "FOREIGN KEY"}
+
+
+@relation(INFORMATION_SCHEMA, "check_constraints", 13008,
+          "constraint_catalog name, constraint_schema name, constraint_name name, check_clause varchar", "v")
+def _check_constraints(snap: Snapshot) -> list[dict]:
+    base = {"constraint_catalog": gucs.DATABASE, "constraint_schema": "public"}
+    out = [{**base, "constraint_name": c.name, "check_clause": constraintdef(c)[len("CHECK "):]}
+           for c in snap.objects.constraints if c.contype == "c"]
+    for t in snap.tables:
+        for i, col in enumerate(t.columns):
+            if col.not_null or i in t.primary_key:
+                out.append({**base, "constraint_name": f"{2200}_{t.table_id}_{i + 1}_not_null",
+                            "check_clause": f"{col.name} IS NOT NULL"})
+    return out
+
+
+@relation(INFORMATION_SCHEMA, "constraint_column_usage", 13009,
+          "table_catalog name, table_schema name, table_name name, column_name name, "
+          "constraint_catalog name, constraint_schema name, constraint_name name", "v")
+def _constraint_column_usage(snap: Snapshot) -> list[dict]:
+    out = []
+    for c in snap.objects.constraints:
+        if c.contype == "f":
+            if c.ref_table is None:
+                continue
+            table, cols = c.ref_table, c.ref_columns
+        elif c.contype == "c":
+            table, cols = c.table, tuple(columns_used(c.check_sql, c.table))
+        else:
+            table, cols = c.table, c.columns
+        for i in cols:
+            out.append({"table_catalog": gucs.DATABASE, "table_schema": "public", "table_name": table.name,
+                        "column_name": table.columns[i].name, "constraint_catalog": gucs.DATABASE,
+                        "constraint_schema": "public", "constraint_name": c.name})
+    return out
+
+
+@relation(INFORMATION_SCHEMA, "referential_constraints", 13007,
+          "constraint_catalog name, constraint_schema name, constraint_name name, "
+          "unique_constraint_catalog name, unique_constraint_schema name, unique_constraint_name name, "
+          "match_option varchar, update_rule varchar, delete_rule varchar", "v")
+def _referential_constraints(snap: Snapshot) -> list[dict]:
+    out = []
+    for c in snap.objects.constraints:
+        if c.contype != "f" or c.fk is None:
+            continue
+        d = {"constraint_catalog": gucs.DATABASE, "constraint_schema": "public", "constraint_name": c.name,
+             "match_option": "NONE", "update_rule": action_rule(c.fk.on_update),
+             "delete_rule": action_rule(c.fk.on_delete)}
+        if c.index is not None and c.index.constraint:  # a plain unique index has no constraint name
+            d.update(unique_constraint_catalog=gucs.DATABASE, unique_constraint_schema="public",
+                     unique_constraint_name=c.index.name)
+        out.append(d)
+    return out
 
 
 relation(INFORMATION_SCHEMA, "schemata", 13005,
@@ -143,8 +224,9 @@ relation(INFORMATION_SCHEMA, "views", 13006,
          "table_catalog name, table_schema name, table_name name, view_definition varchar, "
          "check_option varchar, is_updatable varchar, is_insertable_into varchar, "
          "is_trigger_updatable varchar, is_trigger_deletable varchar, "
-         "is_trigger_insertable_into varchar", "v")()
-relation(INFORMATION_SCHEMA, "referential_constraints", 13007,
-         "constraint_catalog name, constraint_schema name, constraint_name name, "
-         "unique_constraint_catalog name, unique_constraint_schema name, unique_constraint_name name, "
-         "match_option varchar, update_rule varchar, delete_rule varchar", "v")()
+         "is_trigger_insertable_into varchar", "v")(
+    lambda snap: [{"table_catalog": gucs.DATABASE, "table_schema": "public", "table_name": t.name,
+                   "view_definition": view_definition(t), "check_option": "NONE",
+                   **dict.fromkeys(("is_updatable", "is_insertable_into", "is_trigger_updatable",
+                                    "is_trigger_deletable", "is_trigger_insertable_into"), "NO")}
+                  for t in snap.tables if t.is_view])

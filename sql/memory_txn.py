@@ -91,7 +91,8 @@ class MemoryTxn:
         if table is None:
             raise SqlError(UNDEFINED_TABLE, f'table "{name}" does not exist')
         self._catalog[name] = _DROPPED
-        self._writes.pop(table.table_id, None)
+        if not any(t is not None and t.table_id == table.table_id for t in self._catalog.values()):
+            self._writes.pop(table.table_id, None)  # (kept when renamed: ALTER TABLE RENAME TO)
 
     async def allocate_table_id(self) -> int:
         return self._src.allocate_table_id()
@@ -168,13 +169,17 @@ class MemoryTxn:
     async def commit(self) -> None:
         self._check_open()
         src = self._src
+        renamed = set().union(*(_table_ids(t) for t in self._catalog.values() if t is not None))
         for name, table in self._catalog.items():
             old = src.tables.pop(name, None)
+            keep = (_table_ids(table) if table is not None else set()) | renamed
             if old is not None:
-                src.rows.pop(old.table_id, None)
+                for tid in _table_ids(old) - keep:
+                    src.rows.pop(tid, None)
             if table is not None:
                 src.tables[name] = table
-                src.rows.setdefault(table.table_id, {})
+                for tid in keep:  # the table and its secondary indexes (sql.indexes)
+                    src.rows.setdefault(tid, {})
         for table_id, writes in self._writes.items():
             rows = src.rows.get(table_id)
             if rows is None:
@@ -197,6 +202,11 @@ class MemoryTxn:
     def _check_open(self) -> None:
         if self._done:
             raise SqlError(NO_ACTIVE_SQL_TRANSACTION, "transaction already ended")
+
+
+def _table_ids(table: TableDef) -> set[int]:
+    """The ids whose rows belong to ``table``: its own and its indexes' (put_table keeps them)."""
+    return {table.table_id, *(i.table_id for i in table.indexes)}
 
 
 def _key_detail(table: TableDef, key: Key) -> str:

@@ -4,7 +4,11 @@ Python representation of values, shared by the engine and the wire codec:
   bool -> bool; int2/int4/int8 -> int; numeric -> decimal.Decimal;
   float4/float8 -> float; text/varchar/bpchar/name -> str; date -> datetime.date;
   timestamp -> datetime.datetime (naive); timestamptz -> aware datetime;
-  bytea -> bytes; NULL -> None; unknown (705) -> str (an untyped literal).
+  bytea -> bytes; NULL -> None; unknown (705) -> str (an untyped literal);
+  jsonb -> str (its normalised text, sql.jsonb); json -> str (the input text);
+  uuid -> str (canonical lowercase); interval -> tuple (months, days, microseconds)
+  (sql.intervals); arrays -> tuple of element values (``PgArray`` while computed,
+  a plain tuple once stored: rows hold only types storage.page_format unpickles).
 """
 
 BOOL = 16
@@ -14,6 +18,7 @@ INT8 = 20
 INT2 = 21
 INT4 = 23
 TEXT = 25
+JSON = 114
 OID = 26
 FLOAT4 = 700
 FLOAT8 = 701
@@ -40,7 +45,7 @@ TYPE_NAME = {
     UNKNOWN: "unknown", BPCHAR: "character", VARCHAR: "character varying", DATE: "date",
     TIME: "time without time zone", TIMESTAMP: "timestamp without time zone",
     TIMESTAMPTZ: "timestamp with time zone", INTERVAL: "interval", NUMERIC: "numeric",
-    UUID: "uuid", JSONB: "jsonb",
+    UUID: "uuid", JSONB: "jsonb", JSON: "json",
 }
 
 
@@ -66,7 +71,7 @@ ARRAY_OF = {
     TEXT: 1009, OID: 1028, BPCHAR: 1014, VARCHAR: 1015, INT8: 1016, FLOAT4: 1021,
     FLOAT8: 1022, ACLITEM: 1034, TIMESTAMP: 1115, DATE: 1182, TIME: 1183,
     TIMESTAMPTZ: 1185, INTERVAL: 1187, NUMERIC: 1231, REGCLASS: 2210, REGTYPE: 2211,
-    UUID: 2951, JSONB: 3807, REGNAMESPACE: 4090,
+    UUID: 2951, JSONB: 3807, JSON: 199, REGNAMESPACE: 4090,
 }
 """Element type -> its array type (pg_type.typarray)."""
 ELEMENT_OF = {a: e for e, a in ARRAY_OF.items()}

@@ -5,6 +5,7 @@ errors they raise."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from decimal import (
@@ -212,6 +213,20 @@ def _text(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, (Decimal, float)):
         return numeric_text(v)
+    if type(v) in (tuple, list):  # a stored array (PgArray/PgVector print themselves)
+        from .pgvalues import PgArray
+
+        return str(PgArray(v))
+    if isinstance(v, dt.datetime):
+        from .pgwire.values import timestamp_text
+
+        if v.tzinfo is None:
+            return timestamp_text(v)
+        from .timestamps import text
+
+        return text(v)
+    if isinstance(v, bytes):
+        return "\\x" + v.hex()
     return str(v)
 
 

@@ -158,13 +158,32 @@ def space_parameters(sql: str) -> str:
 _PARAM_THEN_CHAR = re.compile(r"\$\d+[^\s\d]")
 
 
+_OID_ARRAY_TYPE = re.compile(
+    r"(?i)(::\s*|\bas\s+)(?:pg_catalog\.)?(oid|regclass|regtype|regproc|regprocedure|regnamespace"
+    r"|regrole|regoper|regoperator|xid|cid|tid)\s*\[\s*\]")
+"""``x::oid[]``: sqlglot reads ``[]`` after these type names as a subscript;
+PostgreSQL's own name for the array type, ``_oid``, parses (asyncpg sends ``$1::oid[]``)."""
+
+
+_INTERVAL_WITH_TIME = re.compile(
+    r"(?i)\binterval\s+('[^']*')(?!\s*(?:year|month|day|hour|minute|second)s?\b)")
+"""``interval '1 day 02:00'`` / ``'2 days ago'``: sqlglot keeps only '1 day'; the cast form
+keeps the text (sql.intervals parses it)."""
+
+
 def _parse_postgres(sql: str) -> list:
+    if "'" in sql and _INTERVAL_WITH_TIME.search(sql):
+        sql = _INTERVAL_WITH_TIME.sub(r"CAST(\1 AS INTERVAL)", sql)
     try:
         return sqlglot.parse(sql, read="postgres")
     except sqlglot.errors.TokenError:
         if not _PARAM_THEN_CHAR.search(sql):
             raise
         return sqlglot.parse(space_parameters(sql), read="postgres")
+    except sqlglot.errors.ParseError:
+        if not _OID_ARRAY_TYPE.search(sql):
+            raise
+        return _parse_postgres(_OID_ARRAY_TYPE.sub(r"\1_\2", sql))
 
 
 @lru_cache(maxsize=512)
@@ -173,6 +192,10 @@ def parse_statement(sql: str) -> exp.Expression:
     try:
         stmts = [s for s in _parse_postgres(sql) if s is not None]
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as e:
+        from .ddl_index import parse_drop_index_list  # DROP INDEX a, b (sqlglot takes one name)
+
+        if (drop := parse_drop_index_list(sql)) is not None:
+            return drop
         raise _syntax_error(e, sql) from None
     if not stmts:
         raise SqlError(SYNTAX_ERROR, "syntax error at end of input")
@@ -185,6 +208,11 @@ def parse_statement(sql: str) -> exp.Expression:
             raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{first}"')
     if isinstance(stmt, exp.Command) and str(stmt.this).upper() in ("VACUUM", "EXPLAIN"):
         return stmt  # VACUUM: a no-op (sql.ddl.MaintenancePlan); EXPLAIN: sql.explain
+    if isinstance(stmt, exp.Command) and str(stmt.this).upper() == "ALTER":
+        from .constraint_ddl import name_unnamed_checks  # ALTER TABLE t ADD CHECK (...)
+
+        if (named := name_unnamed_checks(sql)) is not None:
+            return parse_statement(named)
     if isinstance(stmt, exp.Command):
         word = str(stmt.this).split()[0] if stmt.this else sql.split()[0]
         raise SqlError(SYNTAX_ERROR, f'syntax error at or near "{word}"')

@@ -19,10 +19,12 @@ OIDs are stable and derived, never stored:
   catalog relation  PostgreSQL's own oid (pg_class 1259, ...); types: sql.oids
   the one role ``strata`` 10; the one database ``strata`` 5.
 
-What exists: tables with columns, types, NOT NULL, DEFAULT, a primary key (shown
-as the unique btree index ``<table>_pkey`` and its constraint).  Empty because
-Strata has none yet: secondary indexes, views, sequences, inheritance,
-partitions, policies, triggers, comments, publications, extended statistics.
+What exists: tables with columns, types, NOT NULL, DEFAULT, identity, a primary
+key (the unique btree index ``<table>_pkey`` and its constraint), secondary
+indexes, UNIQUE / CHECK / FOREIGN KEY constraints (sql.pg_constraints derives
+their rows, oids and definitions).  Empty because Strata has none yet: views,
+sequences, inheritance, partitions, policies, triggers, comments, publications,
+extended statistics.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Callable
 from sqlglot import exp
 
 from . import oids
+from . import pg_constraints as K
 from . import settings as gucs
 from . import types as T
 from .api import ColumnDef, SqlType, TableDef, TxnContext
@@ -42,7 +45,7 @@ PG_CATALOG, PUBLIC, INFORMATION_SCHEMA, PG_TOAST = 11, 2200, 13000, 99
 NAMESPACES = {PG_CATALOG: "pg_catalog", PUBLIC: "public", INFORMATION_SCHEMA: "information_schema",
               PG_TOAST: "pg_toast"}
 ROLE_OID, DATABASE_OID, HEAP_AM, BTREE_AM = 10, 5, 2, 403
-INDEX_BASE, CONSTRAINT_BASE, ATTRDEF_BASE = 0x40000000, 0x50000000, 0x60000000
+INDEX_BASE, CONSTRAINT_BASE, ATTRDEF_BASE = K.INDEX_BASE, K.CONSTRAINT_BASE, 0x60000000
 DEFAULT_COLLATION = 100
 SNAPSHOT_KEY = "pg_catalog.snapshot"
 
@@ -122,9 +125,10 @@ class Column:
     @property
     def typmod(self) -> int:
         t = self.col.type
-        if t.oid in (oids.VARCHAR, oids.BPCHAR) and t.length is not None:
+        oid = oids.ELEMENT_OF.get(t.oid, t.oid)  # an array column: its element's modifier
+        if oid in (oids.VARCHAR, oids.BPCHAR) and t.length is not None:
             return t.length + 4
-        if t.oid == oids.NUMERIC and t.precision is not None:
+        if oid == oids.NUMERIC and t.precision is not None:
             return ((t.precision << 16) | (t.scale or 0)) + 4
         return -1
 
@@ -137,6 +141,14 @@ class Snapshot:
         self.settings = settings
         self.by_oid = {t.table_id: t for t in self.tables}
         self._rows: dict[int, list[tuple]] = {}
+        self._objects: K.Catalog | None = None
+
+    @property
+    def objects(self) -> K.Catalog:
+        """Indexes and constraints (sql.pg_constraints), derived on first use."""
+        if self._objects is None:
+            self._objects = K.Catalog(self.tables)
+        return self._objects
 
     @staticmethod
     async def load(txn: TxnContext) -> "Snapshot":
@@ -160,9 +172,9 @@ class Snapshot:
         t = self.by_oid.get(oid)
         if t is not None:
             return PUBLIC, t.name
-        t = self.by_oid.get(oid - INDEX_BASE)
-        if t is not None and t.primary_key:
-            return PUBLIC, index_name(t)
+        ix = self.objects.index_by_oid.get(oid)
+        if ix is not None:
+            return PUBLIC, ix.name
         rel = _BY_OID.get(oid)
         return (rel.namespace, rel.name) if rel is not None else None
 
@@ -179,21 +191,11 @@ class Snapshot:
         for t in self.tables:
             if t.name == rel:
                 return t.table_id
-            if t.primary_key and index_name(t) == rel:
-                return INDEX_BASE + t.table_id
-        return None
+        return next((ix.oid for ix in self.objects.indexes if ix.name == rel), None)
 
 
 def _unquote(s: str) -> str:
     return s[1:-1].replace('""', '"') if s.startswith('"') and s.endswith('"') else s.lower()
-
-
-def index_name(t: TableDef) -> str:
-    return f"{t.name}_pkey"[:63]
-
-
-def key_columns(t: TableDef) -> list[str]:
-    return [t.columns[i].name for i in t.primary_key]
 
 
 def quote_ident(name: str) -> str:
@@ -214,13 +216,18 @@ _RESERVED = frozenset(
 )
 
 
-def indexdef(t: TableDef) -> str:
-    cols = ", ".join(quote_ident(c) for c in key_columns(t))
-    return f"CREATE UNIQUE INDEX {quote_ident(index_name(t))} ON public.{quote_ident(t.name)} USING btree ({cols})"
+def get_indexdef(snap: Snapshot, oid: int, column: int = 0) -> str | None:
+    """pg_get_indexdef(oid [, column])."""
+    ix = snap.objects.index_by_oid.get(oid)
+    if ix is None:
+        return None
+    return K.index_column(ix, column) if column else K.indexdef(ix)
 
 
-def constraintdef(t: TableDef) -> str:
-    return f"PRIMARY KEY ({', '.join(quote_ident(c) for c in key_columns(t))})"
+def get_constraintdef(snap: Snapshot, oid: int, pretty: bool = False) -> str | None:
+    """pg_get_constraintdef(oid [, pretty])."""
+    c = snap.objects.constraint_by_oid.get(oid)
+    return K.constraintdef(c, bool(pretty)) if c is not None else None
 
 
 def default_expr(c: ColumnDef) -> str | None:
@@ -236,6 +243,11 @@ def default_expr(c: ColumnDef) -> str | None:
 
 
 # -- the relations (pg_catalog; information_schema is sql.information_schema)
+
+
+def view_definition(t: TableDef) -> str:
+    """pg_views.definition / pg_get_viewdef of a view (sql.views): its stored SELECT."""
+    return f" {t.view_sql};"
 
 
 @relation(PG_CATALOG, "pg_namespace", 2615, "oid oid, nspname name, nspowner oid, nspacl acl[]")
@@ -259,15 +271,18 @@ def _pg_class(snap: Snapshot) -> list[dict]:
     base = {"relowner": ROLE_OID, "relpersistence": "p", "relreplident": "d", "relispopulated": True,
             "reltuples": -1.0}
     out = []
+    objects = snap.objects
     for t in snap.tables:
         out.append({**base, "oid": t.table_id, "relname": t.name, "relnamespace": PUBLIC,
-                    "relam": HEAP_AM, "relfilenode": t.table_id, "relkind": "r",
-                    "relnatts": len(t.columns), "relhasindex": bool(t.primary_key)})
-        if t.primary_key:
-            oid = INDEX_BASE + t.table_id
-            out.append({**base, "oid": oid, "relname": index_name(t), "relnamespace": PUBLIC,
-                        "relam": BTREE_AM, "relfilenode": oid, "relkind": "i", "relreplident": "n",
-                        "relnatts": len(t.primary_key), "reltuples": 0.0})
+                    "relam": 0 if t.is_view else HEAP_AM, "relfilenode": 0 if t.is_view else t.table_id,
+                    "relkind": "v" if t.is_view else "r",
+                    "relnatts": len(t.columns), "relhasindex": bool(t.primary_key or t.indexes),
+                    "relchecks": len(t.checks),
+                    "relhastriggers": bool(t.foreign_keys) or t.table_id in objects.referenced})
+    for ix in objects.indexes:
+        out.append({**base, "oid": ix.oid, "relname": ix.name, "relnamespace": PUBLIC,
+                    "relam": BTREE_AM, "relfilenode": ix.oid, "relkind": "i", "relreplident": "n",
+                    "relnatts": len(ix.columns), "reltuples": 0.0})
     for rel in _BY_OID.values():
         out.append({**base, "oid": rel.oid, "relname": rel.name, "relnamespace": rel.namespace,
                     "relam": HEAP_AM if rel.kind == "r" else 0, "relkind": rel.kind,
@@ -284,12 +299,13 @@ _ATTR = (
 )
 
 
-def _attr(relid: int, num: int, name: str, t: SqlType, typmod: int, notnull: bool, hasdef: bool) -> dict:
+def _attr(relid: int, num: int, name: str, t: SqlType, typmod: int, notnull: bool, hasdef: bool,
+          identity: str = "") -> dict:
     size = oids.type_size(t.oid)
     return {"attrelid": relid, "attname": name, "atttypid": t.oid, "attstattarget": -1,
             "attlen": size, "attnum": num, "attcacheoff": -1, "atttypmod": typmod,
             "attbyval": 0 < size <= 8, "attalign": "i", "attstorage": "p" if size > 0 else "x",
-            "attcompression": "", "attnotnull": notnull, "atthasdef": hasdef, "attidentity": "",
+            "attcompression": "", "attnotnull": notnull, "atthasdef": hasdef, "attidentity": identity,
             "attgenerated": "", "attislocal": True,
             "attcollation": DEFAULT_COLLATION if t.oid in T.STRING_TYPES - {oids.NAME, oids.CHAR} else 0}
 
@@ -300,11 +316,12 @@ def _pg_attribute(snap: Snapshot) -> list[dict]:
     for c in snap.columns():
         t = c.table
         out.append(_attr(t.table_id, c.num, c.col.name, c.col.type, c.typmod,
-                         c.col.not_null or c.num - 1 in t.primary_key, c.col.default_sql is not None))
-    for t in snap.tables:
-        for k, i in enumerate(t.primary_key):
-            col = t.columns[i]
-            out.append(_attr(INDEX_BASE + t.table_id, k + 1, col.name, col.type, -1, False, False))
+                         c.col.not_null or c.num - 1 in t.primary_key,
+                         c.col.default_sql is not None and not c.col.identity, c.col.identity or ""))
+    for ix in snap.objects.indexes:
+        for k, i in enumerate(ix.columns):
+            col = ix.table.columns[i]
+            out.append(_attr(ix.oid, k + 1, col.name, col.type, Column(ix.table, i + 1, col).typmod, False, False))
     for rel in _BY_OID.values():
         for k, (n, oid) in enumerate(rel.columns):
             out.append(_attr(rel.oid, k + 1, n, T.simple(oid), -1, oid in _ZERO, False))
@@ -314,7 +331,8 @@ def _pg_attribute(snap: Snapshot) -> list[dict]:
 @relation(PG_CATALOG, "pg_attrdef", 2604, "oid oid, adrelid oid, adnum int2, adbin node")
 def _pg_attrdef(snap: Snapshot) -> list[dict]:
     return [{"oid": attrdef_oid(c.table.table_id, c.num), "adrelid": c.table.table_id, "adnum": c.num,
-             "adbin": default_expr(c.col)} for c in snap.columns() if c.col.default_sql is not None]
+             "adbin": default_expr(c.col)} for c in snap.columns()
+            if c.col.default_sql is not None and not c.col.identity]
 
 
 def attrdef_oid(table_id: int, num: int) -> int:
@@ -333,19 +351,17 @@ _INDEX = (
 @relation(PG_CATALOG, "pg_index", 2610, _INDEX)
 def _pg_index(snap: Snapshot) -> list[dict]:
     out = []
-    for t in snap.tables:
-        if not t.primary_key:
-            continue
-        n = len(t.primary_key)
-        out.append({"indexrelid": INDEX_BASE + t.table_id, "indrelid": t.table_id, "indnatts": n,
-                    "indnkeyatts": n, "indisunique": True, "indisprimary": True, "indimmediate": True,
-                    "indisvalid": True, "indisready": True, "indislive": True,
-                    "indkey": PgVector(i + 1 for i in t.primary_key),
+    for ix in snap.objects.indexes:
+        t, n = ix.table, len(ix.columns)
+        out.append({"indexrelid": ix.oid, "indrelid": t.table_id, "indnatts": n,
+                    "indnkeyatts": n, "indisunique": ix.unique, "indisprimary": ix.primary,
+                    "indimmediate": True, "indisvalid": True, "indisready": True, "indislive": True,
+                    "indkey": PgVector(i + 1 for i in ix.columns),
                     "indcollation": PgVector(
                         DEFAULT_COLLATION if t.columns[i].type.oid in T.STRING_TYPES else 0
-                        for i in t.primary_key),
-                    "indclass": PgVector(0 for _ in t.primary_key),
-                    "indoption": PgVector(0 for _ in t.primary_key)})
+                        for i in ix.columns),
+                    "indclass": PgVector(0 for _ in ix.columns),
+                    "indoption": PgVector(0 for _ in ix.columns)})
     return out
 
 
@@ -360,12 +376,21 @@ _CONSTRAINT = (
 
 @relation(PG_CATALOG, "pg_constraint", 2606, _CONSTRAINT)
 def _pg_constraint(snap: Snapshot) -> list[dict]:
-    return [{"oid": CONSTRAINT_BASE + t.table_id, "conname": index_name(t), "connamespace": PUBLIC,
-             "contype": "p", "convalidated": True, "conrelid": t.table_id,
-             "conindid": INDEX_BASE + t.table_id, "confupdtype": " ", "confdeltype": " ",
-             "confmatchtype": " ", "conislocal": True, "connoinherit": True,
-             "conkey": PgArray(i + 1 for i in t.primary_key)}
-            for t in snap.tables if t.primary_key]
+    out = []
+    for c in snap.objects.constraints:
+        d = {"oid": c.oid, "conname": c.name, "connamespace": PUBLIC, "contype": c.contype,
+             "convalidated": True, "conrelid": c.table.table_id,
+             "conindid": c.index.oid if c.index is not None else 0, "confupdtype": " ",
+             "confdeltype": " ", "confmatchtype": " ", "conislocal": True,
+             "connoinherit": c.contype != "c", "conkey": PgArray(i + 1 for i in c.columns)}
+        if c.contype == "c":
+            d["conbin"] = K.pg_deparse.deparse(c.check_sql, c.table)
+        elif c.contype == "f" and c.fk is not None:
+            d.update(confrelid=c.ref_table.table_id if c.ref_table is not None else 0,
+                     confupdtype=c.fk.on_update, confdeltype=c.fk.on_delete, confmatchtype="s",
+                     connoinherit=True, confkey=PgArray(i + 1 for i in c.ref_columns))
+        out.append(d)
+    return out
 
 
 _TYPE = (
@@ -384,7 +409,7 @@ _INTERNAL = {
     oids.BPCHAR: "bpchar", oids.VARCHAR: "varchar", oids.DATE: "date", oids.TIME: "time",
     oids.TIMESTAMP: "timestamp", oids.TIMESTAMPTZ: "timestamptz", oids.INTERVAL: "interval",
     oids.NUMERIC: "numeric", oids.REGCLASS: "regclass", oids.REGTYPE: "regtype", oids.UUID: "uuid",
-    oids.JSONB: "jsonb", oids.REGNAMESPACE: "regnamespace",
+    oids.JSONB: "jsonb", oids.REGNAMESPACE: "regnamespace", oids.JSON: "json",
 }
 """pg_type.typname of each type (format_type prints oids.TYPE_NAME)."""
 TYPE_BY_NAME = {**{v: k for k, v in _INTERNAL.items()}, **{v: k for k, v in oids.TYPE_NAME.items()},
@@ -400,7 +425,7 @@ def _category(oid: int) -> str:
     if oid in oids.ELEMENT_OF:
         return "A"
     c = T.category(oid)
-    return {"N": "N", "S": "S", "B": "B", "T": "D", "U": "X"}.get(c, "U")
+    return {"N": "N", "S": "S", "B": "B", "T": "D", "U": "X", "I": "T"}.get(c, "U")
 
 
 @relation(PG_CATALOG, "pg_type", 1247, _TYPE)
@@ -413,6 +438,9 @@ def _pg_type(snap: Snapshot) -> list[dict]:
     for elem, arr in oids.ARRAY_OF.items():
         out.append({"oid": arr, "typname": "_" + _INTERNAL[elem], "typlen": -1, "typelem": elem,
                     "typcategory": "A"})
+    for d in out:  # int2vector / oidvector are arrays of int2 / oid (asyncpg decodes them so)
+        if d["oid"] in (oids.INT2VECTOR, oids.OIDVECTOR):
+            d["typelem"] = oids.INT2 if d["oid"] == oids.INT2VECTOR else oids.OID
     for d in out:
         d.update({"typnamespace": PG_CATALOG, "typowner": ROLE_OID, "typtype": "b", "typisdefined": True,
                   "typdelim": ",", "typalign": "i", "typstorage": "p" if d["typlen"] > 0 else "x",
@@ -421,136 +449,30 @@ def _pg_type(snap: Snapshot) -> list[dict]:
     return out
 
 
-_DATABASE = (
-    "oid oid, datname name, datdba oid, encoding int4, datlocprovider char, datistemplate bool, "
-    "datallowconn bool, datconnlimit int4, datfrozenxid int8, datminmxid int8, dattablespace oid, "
-    "datcollate text, datctype text, daticulocale text, datcollversion text, datacl acl[]"
-)
-
-
-@relation(PG_CATALOG, "pg_database", 1262, _DATABASE)
-def _pg_database(snap: Snapshot) -> list[dict]:
-    return [{"oid": DATABASE_OID, "datname": gucs.DATABASE, "datdba": ROLE_OID, "encoding": 6,
-             "datlocprovider": "c", "datallowconn": True, "datconnlimit": -1, "dattablespace": 1663,
-             "datcollate": "C", "datctype": "C"}]
-
-
-_ROLES = (
-    "rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, "
-    "rolcanlogin bool, rolreplication bool, rolconnlimit int4, rolpassword text, "
-    "rolvaliduntil timestamptz, rolbypassrls bool, rolconfig text[], oid oid"
-)
-
-
-@relation(PG_CATALOG, "pg_roles", 12001, _ROLES, "v")
-def _pg_roles(snap: Snapshot) -> list[dict]:
-    return [{"rolname": gucs.USER, "rolsuper": True, "rolinherit": True, "rolcreaterole": True,
-             "rolcreatedb": True, "rolcanlogin": True, "rolreplication": True, "rolconnlimit": -1,
-             "rolpassword": "********", "rolbypassrls": True, "oid": ROLE_OID}]
-
-
-relation(PG_CATALOG, "pg_user", 12002, "usename name, usesysid oid, usecreatedb bool, usesuper bool, "
-         "userepl bool, usebypassrls bool, passwd text, valuntil timestamptz, useconfig text[]", "v")(
-    lambda snap: [{"usename": gucs.USER, "usesysid": ROLE_OID, "usecreatedb": True, "usesuper": True,
-                   "userepl": True, "usebypassrls": True, "passwd": "********"}])
-
-_SETTINGS_SPEC = (
-    "name text, setting text, unit text, category text, short_desc text, extra_desc text, "
-    "context text, vartype text, source text, min_val text, max_val text, enumvals text[], "
-    "boot_val text, reset_val text, sourcefile text, sourceline int4, pending_restart bool"
-)
-relation(PG_CATALOG, "pg_settings", 12003, _SETTINGS_SPEC, "v")(
-    lambda snap: gucs.pg_settings_rows(snap.settings))
-
-relation(PG_CATALOG, "pg_description", 2609, "objoid oid, classoid oid, objsubid int4, description text")()
-relation(PG_CATALOG, "pg_shdescription", 2396, "objoid oid, classoid oid, description text")()
-relation(PG_CATALOG, "pg_am", 2601, "oid oid, amname name, amhandler regproc, amtype char")(
-    lambda snap: [{"oid": HEAP_AM, "amname": "heap", "amtype": "t"},
-                  {"oid": BTREE_AM, "amname": "btree", "amtype": "i"},
-                  {"oid": 405, "amname": "hash", "amtype": "i"}])
-relation(PG_CATALOG, "pg_inherits", 2611,
-         "inhrelid oid, inhparent oid, inhseqno int4, inhdetachpending bool")()
-relation(PG_CATALOG, "pg_partitioned_table", 3350,
-         "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2vector, "
-         "partclass oidvector, partcollation oidvector, partexprs node")()
-relation(PG_CATALOG, "pg_collation", 3456,
-         "oid oid, collname name, collnamespace oid, collowner oid, collprovider char, "
-         "collisdeterministic bool, collencoding int4, collcollate text, collctype text")(
-    lambda snap: [{"oid": o, "collname": n, "collnamespace": PG_CATALOG, "collowner": ROLE_OID,
-                   "collprovider": p, "collisdeterministic": True, "collencoding": -1,
-                   "collcollate": c, "collctype": c}
-                  for o, n, p, c in ((100, "default", "d", None), (950, "C", "c", "C"),
-                                     (951, "POSIX", "c", "POSIX"))])
-relation(PG_CATALOG, "pg_tablespace", 1213, "oid oid, spcname name, spcowner oid, spcacl acl[], "
-         "spcoptions text[]")(
-    lambda snap: [{"oid": 1663, "spcname": "pg_default", "spcowner": ROLE_OID},
-                  {"oid": 1664, "spcname": "pg_global", "spcowner": ROLE_OID}])
-relation(PG_CATALOG, "pg_policy", 3256, "oid oid, polname name, polrelid oid, polcmd char, "
-         "polpermissive bool, polroles oid[], polqual node, polwithcheck node")()
-relation(PG_CATALOG, "pg_statistic_ext", 3381, "oid oid, stxrelid oid, stxname name, "
-         "stxnamespace oid, stxowner oid, stxstattarget int4, stxkeys int2vector, stxkind char[], "
-         "stxexprs node")()
-relation(PG_CATALOG, "pg_publication", 6104, "oid oid, pubname name, pubowner oid, "
-         "puballtables bool, pubinsert bool, pubupdate bool, pubdelete bool, pubtruncate bool, "
-         "pubviaroot bool")()
-relation(PG_CATALOG, "pg_publication_rel", 6106, "oid oid, prpubid oid, prrelid oid, prqual node, "
-         "prattrs int2vector")()
-relation(PG_CATALOG, "pg_publication_namespace", 6237, "oid oid, pnpubid oid, pnnspid oid")()
-relation(PG_CATALOG, "pg_trigger", 2620, "oid oid, tgrelid oid, tgparentid oid, tgname name, "
-         "tgfoid oid, tgtype int2, tgenabled char, tgisinternal bool, tgconstrrelid oid, "
-         "tgconstrindid oid, tgconstraint oid, tgdeferrable bool, tginitdeferred bool, tgnargs int2, "
-         "tgattr int2vector, tgqual node")()
-relation(PG_CATALOG, "pg_rewrite", 2618, "oid oid, rulename name, ev_class oid, ev_type char, "
-         "ev_enabled char, is_instead bool, ev_qual node, ev_action node")()
-relation(PG_CATALOG, "pg_sequence", 2224, "seqrelid oid, seqtypid oid, seqstart int8, "
-         "seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool")()
-relation(PG_CATALOG, "pg_enum", 3501, "oid oid, enumtypid oid, enumsortorder float4, enumlabel name")()
-relation(PG_CATALOG, "pg_range", 3541, "rngtypid oid, rngsubtype oid, rngmultitypid oid, "
-         "rngcollation oid, rngsubopc oid, rngcanonical regproc, rngsubdiff regproc")()
-relation(PG_CATALOG, "pg_extension", 3079, "oid oid, extname name, extowner oid, "
-         "extnamespace oid, extrelocatable bool, extversion text")()
-relation(PG_CATALOG, "pg_foreign_table", 3118, "ftrelid oid, ftserver oid, ftoptions text[]")()
-relation(PG_CATALOG, "pg_depend", 2608, "classid oid, objid oid, objsubid int4, refclassid oid, "
-         "refobjid oid, refobjsubid int4, deptype char")()
 relation(PG_CATALOG, "pg_views", 12004, "schemaname name, viewname name, viewowner name, "
-         "definition text", "v")()
-relation(PG_CATALOG, "pg_matviews", 12005, "schemaname name, matviewname name, "
-         "matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text", "v")()
+         "definition text", "v")(
+    lambda snap: [{"schemaname": "public", "viewname": t.name, "viewowner": gucs.USER,
+                   "definition": view_definition(t)} for t in snap.tables if t.is_view])
 relation(PG_CATALOG, "pg_tables", 12006, "schemaname name, tablename name, tableowner name, "
          "tablespace name, hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool", "v")(
     lambda snap: [{"schemaname": "public", "tablename": t.name, "tableowner": gucs.USER,
-                   "hasindexes": bool(t.primary_key)} for t in snap.tables])
+                   "hasindexes": bool(t.primary_key or t.indexes),
+                   "hastriggers": bool(t.foreign_keys) or t.table_id in snap.objects.referenced}
+                  for t in snap.tables if not t.is_view])
 relation(PG_CATALOG, "pg_indexes", 12007, "schemaname name, tablename name, indexname name, "
          "tablespace name, indexdef text", "v")(
-    lambda snap: [{"schemaname": "public", "tablename": t.name, "indexname": index_name(t),
-                   "indexdef": indexdef(t)} for t in snap.tables if t.primary_key])
+    lambda snap: [{"schemaname": "public", "tablename": ix.table.name, "indexname": ix.name,
+                   "indexdef": K.indexdef(ix)} for ix in snap.objects.indexes])
 
-_PROC = (
-    "oid oid, proname name, pronamespace oid, proowner oid, prolang oid, procost float4, "
-    "prorows float4, provariadic oid, prosupport regproc, prokind char, prosecdef bool, "
-    "proleakproof bool, proisstrict bool, proretset bool, provolatile char, proparallel char, "
-    "pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, "
-    "proallargtypes oid[], proargmodes char[], proargnames text[], prosrc text, proacl acl[]"
-)
 PROC_BASE = 0x70000000
-
-
-@relation(PG_CATALOG, "pg_proc", 1255, _PROC)
-def _pg_proc(snap: Snapshot) -> list[dict]:
-    from .pg_functions import FUNCTIONS
-
-    return [{"oid": PROC_BASE + i, "proname": name, "pronamespace": PG_CATALOG, "proowner": ROLE_OID,
-             "prolang": 12, "procost": 1.0, "prokind": "f", "proisstrict": True, "provolatile": "s",
-             "proparallel": "s", "prorettype": f.rettype, "pronargs": len(f.argtypes),
-             "proargtypes": PgVector(f.argtypes), "prosrc": name}
-            for i, (name, f) in enumerate(sorted(FUNCTIONS.items()))]
+"""pg_proc oids: PROC_BASE + the function's position by name (sql.pg_static)."""
 
 
 _BY_OID: dict[int, Relation] = {}
 
 
 def _index_relations() -> None:
-    from . import information_schema  # noqa: F401  (declares its relations)
+    from . import information_schema, pg_static  # noqa: F401  (declare their relations)
 
     _BY_OID.clear()
     _BY_OID.update({r.oid: r for r in RELATIONS.values()})

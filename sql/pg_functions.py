@@ -217,19 +217,12 @@ def _pretty_args(name: str, *types: int, catalog: bool = True):
 
 @_pretty_args("pg_get_indexdef", oids.OID, oids.INT4, oids.BOOL)
 def _get_indexdef(snap: C.Snapshot, oid: int, column: int = 0, pretty: bool = False) -> str | None:
-    t = snap.by_oid.get(oid - C.INDEX_BASE)
-    if t is None or not t.primary_key:
-        return None
-    if column:
-        cols = C.key_columns(t)
-        return C.quote_ident(cols[column - 1]) if column <= len(cols) else ""
-    return C.indexdef(t)
+    return C.get_indexdef(snap, oid, column)
 
 
 @_pretty_args("pg_get_constraintdef", oids.OID, oids.BOOL)
 def _get_constraintdef(snap: C.Snapshot, oid: int, pretty: bool = False) -> str | None:
-    t = snap.by_oid.get(oid - C.CONSTRAINT_BASE)
-    return C.constraintdef(t) if t is not None and t.primary_key else None
+    return C.get_constraintdef(snap, oid, pretty)
 
 
 function("pg_get_expr", oids.TEXT, oids.PG_NODE_TREE, oids.OID, oids.BOOL, min_args=2)(
@@ -238,6 +231,12 @@ function("pg_get_expr", oids.TEXT, oids.PG_NODE_TREE, oids.OID, oids.BOOL, min_a
 for _name in ("pg_get_viewdef", "pg_get_triggerdef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns",
               "pg_get_serial_sequence", "pg_get_ruledef", "pg_get_functiondef"):
     function(_name, oids.TEXT, oids.TEXT, oids.TEXT, min_args=1, strict=False)(lambda *a: None)
+
+
+@_pretty_args("pg_get_viewdef", oids.OID, oids.BOOL)
+def _get_viewdef(snap: C.Snapshot, oid: int, pretty: bool = False) -> str | None:
+    t = snap.by_oid.get(oid)
+    return C.view_definition(t) if t is not None and t.is_view else None
 
 
 # -- types
@@ -280,6 +279,8 @@ def type_oid(name: str) -> int | None:
 
 
 def regtype(oid: int) -> RegOid:
+    if oid == 0:
+        return RegOid(0, "-")  # as regtypeout prints InvalidOid
     return RegOid(oid, format_type(oid, None) if oid in oids.TYPE_NAME else str(oid))
 
 
@@ -298,7 +299,7 @@ def _to_regclass(snap: C.Snapshot, name: str) -> RegOid | None:
 def regclass(snap: C.Snapshot, oid: int) -> RegOid:
     found = snap.relname(oid)
     if found is None:
-        return RegOid(oid, str(oid))
+        return RegOid(oid, "-" if oid == 0 else str(oid))  # PostgreSQL prints InvalidOid as '-'
     ns, name = found
     shown = C.quote_ident(name) if ns in (C.PG_CATALOG, C.PUBLIC) else f"{C.NAMESPACES[ns]}.{C.quote_ident(name)}"
     return RegOid(oid, shown)
@@ -431,7 +432,13 @@ def _cast(c: Compiler, node: exp.Cast, hint, prev) -> Compiled:
         # pg_catalog.text, pg_catalog.int4, ...: the engine's own cast
         return prev(c, exp.Cast(this=node.this, to=exp.DataType.build(oids.TYPE_NAME[target], dialect="postgres")), hint)
     t = _typ(target)
-    a = c.compile(node.this, t)
+    if isinstance(node.this, exp.Parameter) and target in (oids.REGCLASS, oids.REGTYPE, oids.REGPROC,
+                                                         oids.REGNAMESPACE):
+        # $1::regclass: the value is a name (SQLAlchemy binds 'pg_catalog.pg_class'), so the
+        # parameter is bound as text and converted by name here (PostgreSQL's regclassin)
+        a = c.compile(node.this, _typ(oids.TEXT))
+    else:
+        a = c.compile(node.this, t)
     f = a.fn
     if target in oids.ELEMENT_OF:
         element = _typ(oids.ELEMENT_OF[target])
@@ -523,6 +530,21 @@ class SeriesScan(Operator):
         return [(i,) for i in range(start, stop + (1 if step > 0 else -1), step)]
 
 
+class _NoRows(Operator):
+    """pg_partition_ancestors(rel) in FROM (psql's \\d): Strata has no partitions."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+
+    def rows(self, env: Env) -> list[tuple]:
+        return []
+
+
+function("pg_partition_ancestors", oids.REGCLASS, oids.OID)(lambda oid: None)
+"""In a select list (psql's "Referenced by" query, ``x IN (SELECT pg_partition_ancestors(x)
+UNION ALL VALUES (x))``): NULL, where PostgreSQL returns no row for a relation that is no partition."""
+
+
 def plan_table_function(node: exp.Table, compiler: Compiler) -> tuple[Operator, list[tuple[str, SqlType]]]:
     fn = node.this
     if isinstance(fn, exp.ExplodingGenerateSeries) or (
@@ -531,6 +553,9 @@ def plan_table_function(node: exp.Table, compiler: Compiler) -> tuple[Operator, 
         args = [fn.args.get("start"), fn.args.get("end"), *([fn.args["step"]] if fn.args.get("step") else [])]
     elif isinstance(fn, exp.Anonymous) and fn.name.lower() == "generate_series":
         args = list(fn.expressions)
+    elif isinstance(fn, exp.Anonymous) and fn.name.lower() == "pg_partition_ancestors":
+        cols = [("relid", _typ(oids.REGCLASS)), ("depth", _typ(oids.INT8))][: 1 + bool(node.args.get("ordinality"))]
+        return _NoRows(len(cols)), cols
     else:
         raise SqlError(FEATURE_NOT_SUPPORTED, f"function in FROM is not supported: {fn.sql('postgres')}")
     compiled = [compiler.with_hint(a, _typ(oids.INT4)) for a in args]
@@ -557,3 +582,5 @@ _chain(exp.ByteString, _bytestring)
 _chain(exp.Cast, _cast)
 
 __all__ = ["FUNCTIONS", "plan_table_function", "format_type", "INVALID_TEXT_REPRESENTATION"]
+
+from . import like_escape, srf  # noqa: E402,F401  (register their handlers: LIKE ... ESCAPE, unnest())

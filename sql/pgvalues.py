@@ -12,6 +12,7 @@ types of pg_index, and OID aliases that print as names.
 from __future__ import annotations
 
 import re
+from functools import cmp_to_key
 from typing import Any
 
 from . import oids
@@ -112,3 +113,19 @@ def coerce_catalog(value: Any, oid: int) -> Any:
             return PgArray(value)
         return parse_array(str(value), element)
     return value
+
+
+def array_cmp(a: Any, b: Any) -> int:
+    """btarraycmp: element-wise, NULL equal to NULL and greater than any value."""
+    for x, y in zip(a, b, strict=False):
+        if x is None or y is None:
+            if x is None and y is None:
+                continue
+            return 1 if x is None else -1
+        if x != y:
+            return -1 if x < y else 1
+    return (len(a) > len(b)) - (len(a) < len(b))
+
+
+array_sort_key = cmp_to_key(array_cmp)
+"""Sort key of an array value (sql.physical.Sort)."""

@@ -15,6 +15,7 @@ from .access import AccessPath
 from .api import TableDef, TxnContext
 from .errors import INVALID_PARAMETER_VALUE, SqlError
 from .expr import Fn
+from .pgvalues import array_sort_key
 from .runtime import Env
 
 
@@ -29,16 +30,31 @@ class TableScan(Operator):
     """Rows of one table from its access path; a full scan is shared by every
     scan of the same table in a statement."""
 
-    def __init__(self, table: TableDef, path: AccessPath) -> None:
+    def __init__(self, table: TableDef, path: AccessPath, lock: bool = False, lock_filter: Fn | None = None) -> None:
         self.table = table
         self.path = path
         self.width = len(table.columns)
-        self.key: Any = ("table", table.table_id) if path.kind == "scan" else ("path", id(self))
+        self.key: Any = ("table", table.table_id) if path.kind == "scan" and not lock else ("path", id(self))
+        self.lock, self.lock_filter = lock, lock_filter
+        """SELECT ... FOR UPDATE (sql.locking): lock every row passing ``lock_filter``
+        (the scan's pushed-down WHERE) and keep the locked version if it still passes."""
 
     async def fetch(self, txn: TxnContext, env: Env) -> None:
         fetched = env.state.fetched
-        if self.key not in fetched:
-            fetched[self.key] = [r for _, r in await self.path.fetch(txn, self.table, env)]
+        if self.key in fetched:
+            return
+        pairs = await self.path.fetch(txn, self.table, env)
+        if not self.lock:
+            fetched[self.key] = [r for _, r in pairs]
+            return
+        keep, out = self.lock_filter, []
+        for key, row in pairs:
+            if keep is not None and keep(row, env) is not True:
+                continue
+            row = await txn.lock_row(self.table, key)
+            if row is not None and (keep is None or keep(row, env) is True):
+                out.append(row)
+        fetched[self.key] = out
 
     def rows(self, env: Env) -> list[tuple]:
         return env.state.fetched[self.key]
@@ -99,6 +115,23 @@ class Distinct(Operator):
         return list(dict.fromkeys(self.child.rows(env)))
 
 
+class DistinctOn(Operator):
+    """The first row of each run of equal ``keys`` (positions) in sorted input."""
+
+    def __init__(self, child: Operator, keys: Sequence[int]) -> None:
+        self.child, self.keys, self.width = child, list(keys), child.width
+
+    def rows(self, env: Env) -> list[tuple]:
+        seen: set[tuple] = set()
+        out = []
+        for r in self.child.rows(env):
+            k = tuple([r[i] for i in self.keys])
+            if k not in seen:
+                seen.add(k)
+                out.append(r)
+        return out
+
+
 class Sort(Operator):
     """Sort by row positions: ``keys`` is [(position, desc, nulls_first)].
     PostgreSQL's default puts NULLs last ascending and first descending."""
@@ -113,6 +146,8 @@ class Sort(Operator):
 
             def key(r: tuple, i: int = pos, flag: bool = flag) -> tuple:
                 v = r[i]
+                if isinstance(v, tuple):  # an array (NULL elements sort last: sql.arrays)
+                    v = array_sort_key(v)
                 return (flag, 0) if v is None else (not flag, v)
 
             rows.sort(key=key, reverse=desc)

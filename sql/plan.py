@@ -15,6 +15,7 @@ from . import oids
 from .api import SqlType, TableDef, TxnContext
 from .errors import UNDEFINED_TABLE, SqlError
 from .expr import Params
+from .handler_chain import OUTPUT_NAMES  # column names of operator/function nodes
 from .pgwire.api import QueryResult, ResultColumn
 
 
@@ -56,9 +57,12 @@ def output_name(node: exp.Expression) -> str:
         return node.name.lower()
     if isinstance(node, exp.Case):
         return "case"
+    if type(node) in OUTPUT_NAMES:
+        return OUTPUT_NAMES[type(node)]
     if isinstance(node, exp.Func):
         return node.sql_name().lower()
     return "?column?"
+
 
 
 async def lookup_table(txn: TxnContext, table: exp.Table) -> TableDef:
@@ -66,6 +70,8 @@ async def lookup_table(txn: TxnContext, table: exp.Table) -> TableDef:
     t = await txn.get_table(name)
     if t is None:
         raise SqlError(UNDEFINED_TABLE, f'relation "{name}" does not exist')
+    if t.is_view:  # INSERT/UPDATE/DELETE targets (sql.views)
+        raise SqlError("0A000", f'cannot change view "{name}": views are not updatable yet')
     return t
 
 

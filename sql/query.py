@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import trio
 from sqlglot import exp
 
-from . import pg_catalog
+from . import locking, oids, pg_catalog, recursive, views
 from . import (
     pg_functions as _pg_functions,  # registers catalog functions, reg* casts
 )
@@ -51,6 +51,11 @@ class QueryContext:
         self._ctes: list[dict[str, tuple[Operator, Columns]]] = []
         self.uses_catalog = False
         """Set when the plan reads pg_catalog/information_schema or a catalog function."""
+        self.views: list[TableDef] = []
+        """Views planned into this statement (their TableDefs re-validate a cached plan)."""
+        self._view_stack: list[str] = []
+        self.recursive = False
+        """Set when the plan has a WITH RECURSIVE loop (always run off the event loop)."""
 
     def table(self, node: exp.Table) -> TableDef:
         virtual = pg_catalog.lookup(node)
@@ -61,6 +66,24 @@ class QueryContext:
         if t is None:
             raise SqlError(UNDEFINED_TABLE, f'relation "{node.name}" does not exist')
         return t
+
+    def view(self, table: TableDef) -> tuple[Operator, Columns]:
+        """A view in FROM: its stored query planned here as a derived table (no
+        outer scope, none of the referencing query's CTEs), under its column names."""
+        if table.name in self._view_stack:
+            raise SqlError("42P17", f'infinite recursion detected in rules for relation "{table.name}"')
+        self._view_stack.append(table.name)
+        saved, self._ctes = self._ctes, []
+        try:
+            op, cols = self.plan_query(views.parse_view(table), None)
+        finally:
+            self._ctes = saved
+            self._view_stack.pop()
+        if table not in self.views:
+            self.views.append(table)
+        stored = table.columns
+        return op, [(stored[i].name, t if t.oid != oids.UNKNOWN else stored[i].type) if i < len(stored) else (n, t)
+                    for i, (n, t) in enumerate(cols)]
 
     def table_function(self, node: exp.Table, scope: Scope) -> tuple[Operator, Columns]:
         """A function in FROM (generate_series); its arguments may read ``scope``'s parents."""
@@ -82,12 +105,13 @@ class QueryContext:
         with_ = node.args.get("with_")
         if with_ is None:
             return self._plan_body(node, outer, level)
-        if with_.args.get("recursive"):
-            raise SqlError(FEATURE_NOT_SUPPORTED, "WITH RECURSIVE is not supported")
         frame: dict[str, tuple[Operator, Columns]] = {}
         self._ctes.append(frame)
         try:
             for cte in with_.expressions:
+                if with_.args.get("recursive") and recursive.is_recursive(cte):
+                    frame[cte.alias] = recursive.plan_recursive(self, cte, frame)
+                    continue
                 op, cols = self.plan_query(cte.this, None)
                 renames = [c.name for c in cte.args["alias"].columns] if cte.args["alias"].columns else []
                 cols = [(renames[i] if i < len(renames) else n, t) for i, (n, t) in enumerate(cols)]
@@ -105,6 +129,7 @@ class QueryContext:
         kind = _SETOPS.get(type(node))
         if kind is None:
             raise SqlError(FEATURE_NOT_SUPPORTED, f"unsupported query: {node.sql('postgres')[:60]}")
+        locking.check_setop(node)
         lop, lcols = self.plan_query(node.this, outer, level)
         rop, rcols = self.plan_query(node.expression, outer, level)
         types = common_types(kind, [t for _, t in lcols], [t for _, t in rcols])
@@ -145,13 +170,15 @@ join cannot stall the node's event loop (heartbeats, leases, other sessions)."""
 class QueryPlan(Plan):
     def __init__(
         self, root: Operator, scans: list[TableScan], columns: Columns, params: Params, complex_: bool,
-        uses_catalog: bool = False,
+        uses_catalog: bool = False, views_: Sequence[TableDef] = (), recursive: bool = False,
     ) -> None:
         self.root = root
         self.scans = scans
         self.params = params
         self.columns = [result_column(n, t) for n, t in columns]
-        self.tables = tuple({id(s.table): s.table for s in scans if s.table.table_id >= 0}.values())
+        used = [s.table for s in scans if s.table.table_id >= 0] + list(views_)
+        self.tables = tuple({id(t): t for t in used}.values())
+        self.recursive = recursive
         self.offload_at = OFFLOAD_ROWS if complex_ else OFFLOAD_ROWS * 20
         self.uses_catalog = uses_catalog
         self.virtual = [(s, pg_catalog.by_table_id(s.table.table_id)) for s in scans if s.table.table_id < 0]
@@ -165,24 +192,56 @@ class QueryPlan(Plan):
                 env.state.fetched[scan.key] = snap.rows(rel)
         for scan in self.scans:
             await scan.fetch(txn, env)
-        if sum(map(len, env.state.fetched.values())) < self.offload_at:
+        if self.recursive:
+            rows = await run_cancellable(self.root, env)
+        elif sum(map(len, env.state.fetched.values())) < self.offload_at:
             rows = self.root.rows(env)
         else:
             rows = await trio.to_thread.run_sync(self.root.rows, env)
         return QueryResult(f"SELECT {len(rows)}", self.columns, rows)
 
 
-async def plan_query(node: exp.Expression, txn: TxnContext, params: Params) -> QueryPlan:
-    catalog: dict[str, TableDef] = {}
+async def run_cancellable(root: Operator, env: Env) -> list[tuple]:
+    """Run the operators in a worker thread that a cancel (CancelRequest) stops:
+    the waiting task returns at once and the thread stops at its next check of
+    ``RunState.cancelled`` (a WITH RECURSIVE iteration)."""
+    try:
+        return await trio.to_thread.run_sync(root.rows, env, abandon_on_cancel=True)
+    except trio.Cancelled:
+        env.state.cancelled = True
+        raise
+
+
+async def load_catalog(node: exp.Expression, txn: TxnContext, catalog: dict[str, TableDef] | None = None
+                       ) -> dict[str, TableDef]:
+    """The TableDefs of every relation ``node`` names, and of those its views name."""
+    catalog = {} if catalog is None else catalog
     for t in node.find_all(exp.Table):
         if t.name not in catalog and pg_catalog.lookup(t) is None:
             found = await txn.get_table(t.name)
             if found is not None:
                 catalog[t.name] = found
-    ctx = QueryContext(catalog, params)
+                if found.is_view:
+                    await load_catalog(views.parse_view(found), txn, catalog)
+    return catalog
+
+
+async def plan_query(node: exp.Expression, txn: TxnContext, params: Params) -> QueryPlan:
+    ctx = QueryContext(await load_catalog(node, txn), params)
     root, cols = ctx.plan_query(node, None)
     complex_ = len(ctx.scans) > 1 or any(isinstance(n, (exp.Subquery, exp.Exists)) for n in node.walk())
-    return QueryPlan(root, ctx.scans, cols, params, complex_, ctx.uses_catalog)
+    return QueryPlan(root, ctx.scans, cols, params, complex_, ctx.uses_catalog, ctx.views, ctx.recursive)
+
+
+async def plan_columns(node: exp.Expression, txn: TxnContext, params: Params, view: str | None = None) -> Columns:
+    """The output columns of a query (CREATE VIEW).  ``view``: the name being
+    defined; a definition that reads it (through the old definition) is 42P17."""
+    catalog = await load_catalog(node, txn)
+    ctx = QueryContext(catalog, params)
+    if view is not None:
+        ctx._view_stack.append(view)
+    _, cols = ctx.plan_query(node, None)
+    return cols
 
 
 __all__ = ["plan_query", "QueryPlan", "QueryContext", "Project"]

@@ -41,6 +41,7 @@ async def update_row(txn: TxnContext, table: TableDef, key: Key, old: Row, new: 
         await txn.delete(table, key)
         await txn.insert(table, new_key, new)
     await indexes.on_update(txn, table, key, old, new_key, new)
+    await constraints.after_update(txn, table, key, old, new_key, new)
     return new_key
 
 

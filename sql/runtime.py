@@ -22,6 +22,8 @@ class RunState:
     def __init__(self) -> None:
         self.fetched: dict[int, list[tuple]] = {}
         self.cache: dict[int, Any] = {}
+        self.cancelled = False
+        """Set when the statement is cancelled while its operators run in a worker thread."""
 
 
 class Env(tuple):

@@ -40,8 +40,14 @@ class Scope:
         qualifiers: Sequence[str | None] | None = None,
         parent: "Scope | None" = None,
         level: Level | None = None,
+        hidden: frozenset[int] = frozenset(),
+        star: Sequence[int] | None = None,
     ) -> None:
         self.table = table
+        self.hidden = hidden
+        """Positions found only by a qualified name (columns merged by JOIN USING/NATURAL)."""
+        self.star = list(star) if star is not None else None
+        """Positions an unqualified ``*`` expands to (None: every column in order)."""
         self.columns = list(columns)
         self.qualifiers = list(qualifiers) if qualifiers is not None else [table] * len(self.columns)
         self.parent = parent
@@ -60,6 +66,8 @@ class Scope:
         found = self._by_name.get(name, [])
         if qualifier is not None:
             found = [i for i in found if self.qualifiers[i] == qualifier]
+        elif self.hidden:
+            found = [i for i in found if i not in self.hidden]
         return found
 
     def has_qualifier(self, qualifier: str) -> bool:

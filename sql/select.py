@@ -16,17 +16,18 @@ from typing import Any, Callable
 
 from sqlglot import exp
 
-from . import oids
+from . import locking, oids, srf
 from . import types as T
 from .access import conjuncts
 from .aggregate import Aggregate, Group, find_aggregates
 from .api import SqlType
-from .errors import FEATURE_NOT_SUPPORTED, UNDEFINED_COLUMN, SqlError
+from .errors import UNDEFINED_COLUMN, SqlError
 from .expr import INT8, Compiled, Compiler
 from .fromclause import FromPlanner, _and, require_bool
-from .physical import Distinct, Filter, Limit, OneRow, Operator, Project, Slice, Sort
+from .physical import Distinct, DistinctOn, Filter, Limit, OneRow, Operator, Project, Slice, Sort
 from .plan import output_name
 from .scope import Level, Scope
+from .window import find_windows, plan_windows
 
 Columns = list[tuple[str, SqlType]]
 
@@ -43,18 +44,27 @@ def plan_select(node: exp.Select, ctx: Any, outer: Scope | None, level: Level) -
         op = Filter(op, require_bool(Compiler(scope, ctx.params, planner=ctx), _and(rest)))
     items = _expand_star(node.expressions, scope)
     distinct = node.args.get("distinct")
-    if distinct is not None and distinct.args.get("on") is not None:
-        raise SqlError(FEATURE_NOT_SUPPORTED, "SELECT DISTINCT ON is not supported")
+    on_nodes = list(distinct.args["on"].expressions) if distinct is not None and distinct.args.get("on") else []
     order_nodes = list(node.args["order"].expressions) if node.args.get("order") else []
     group_nodes = list(node.args["group"].expressions) if node.args.get("group") else []
     having = node.args.get("having")
     agg_nodes = find_aggregates([*items, *(o.this for o in order_nodes), *([having.this] if having else [])])
     aliases = {output_name(i): _unalias(i) for i in items if isinstance(i, exp.Alias)}
+    win_nodes = find_windows([*items, *(o.this for o in order_nodes)])
 
-    if group_nodes or agg_nodes or having is not None:
+    grouped = bool(group_nodes or agg_nodes or having is not None)
+    locking.check_query(node, grouped, bool(agg_nodes), bool(win_nodes))
+    if grouped:
         op, out_compiler = _plan_group(op, scope, ctx, items, aliases, group_nodes, agg_nodes, having)
     else:
         out_compiler = Compiler(scope, ctx.params, clause="SELECT", planner=ctx)
+    if win_nodes:
+        width = op.width if grouped else len(scope.columns)
+        pre = Compiler(scope, ctx.params, slots=out_compiler.slots, grouped=grouped,
+                       clause="window functions", planner=ctx)
+        op, wslots = plan_windows(op, width, win_nodes, pre, node.args.get("windows"))
+        out_compiler = Compiler(scope, ctx.params, slots={**out_compiler.slots, **wslots}, grouped=grouped,
+                                clause="SELECT", planner=ctx)
 
     compiled = [_output(out_compiler, i) for i in items]
     fns = [c.fn for c in compiled]
@@ -63,20 +73,46 @@ def plan_select(node: exp.Select, ctx: Any, outer: Scope | None, level: Level) -
     for o in order_nodes:
         pos = _order_position(o.this, items, names)
         if pos is None:
-            if distinct is not None:
+            if distinct is not None and not on_nodes:
                 raise SqlError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
             fns.append(out_compiler.compile(o.this).fn)
             pos = len(fns) - 1
         keys.append((pos, bool(o.args.get("desc")), bool(o.args.get("nulls_first"))))
-    op = Project(op, fns)
-    if distinct is not None:
+    on_keys = _distinct_on(on_nodes, items, names, fns, keys, out_compiler, order_nodes)
+    op = srf.expand(Project(op, fns), items)  # unnest() etc. in the select list
+    if distinct is not None and not on_nodes:
         op = Distinct(op)
-    if keys:
+    if on_keys:
+        op = DistinctOn(Sort(op, keys), on_keys)
+    elif keys:
         op = Sort(op, keys)
     op = apply_limit(op, node, ctx)
     if len(fns) > len(items):
         op = Slice(op, len(items))
     return op, [(n, c.type) for n, c in zip(names, compiled, strict=True)]
+
+
+def _distinct_on(on_nodes, items, names, fns, keys, compiler, order_nodes) -> list[int]:
+    """Positions of the DISTINCT ON keys (extra ones appended to ``fns``); the sort
+    ``keys`` are completed with them.  The leading ORDER BY keys must be DISTINCT ON keys."""
+    positions: list[int] = []
+    for n in on_nodes:
+        pos = _order_position(n, items, names)
+        if pos is None:
+            for (p, _, _), o in zip(keys, order_nodes, strict=False):
+                if o.this == n:
+                    pos = p
+            if pos is None:
+                fns.append(compiler.compile(n).fn)
+                pos = len(fns) - 1
+        positions.append(pos)
+    if not positions:
+        return []
+    lead = [p for p, _, _ in keys[: len(positions)]]
+    if any(p not in positions for p in lead):
+        raise SqlError("42P10", "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+    keys.extend((p, False, False) for p in positions if p not in lead)
+    return positions
 
 
 def _plan_group(op, scope, ctx, items, aliases, group_nodes, agg_nodes, having) -> tuple[Operator, Compiler]:
@@ -135,7 +171,9 @@ def _expand_star(items: list[exp.Expression], scope: Scope) -> list[exp.Expressi
             continue
         if not scope.columns:
             raise SqlError(UNDEFINED_COLUMN, "SELECT * with no tables specified is not valid")
-        for (name, _), q in zip(scope.columns, scope.qualifiers, strict=True):
+        positions = scope.star if qualifier is None and scope.star is not None else range(len(scope.columns))
+        for i in positions:
+            name, q = scope.columns[i][0], scope.qualifiers[i]
             if qualifier is None or q == qualifier:
                 out.append(exp.column(name, table=q) if q else exp.column(name))
     return out

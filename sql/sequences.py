@@ -23,11 +23,20 @@ Semantics (chosen; they differ from PostgreSQL where noted):
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlglot import exp
 
 from . import oids
 from .api import ColumnDef, SqlType, TableDef, TxnContext
-from .errors import DUPLICATE_TABLE, NUMERIC_VALUE_OUT_OF_RANGE, UNDEFINED_TABLE, SqlError
+from .errors import (
+    DUPLICATE_TABLE,
+    INVALID_PARAMETER_VALUE,
+    NUMERIC_VALUE_OUT_OF_RANGE,
+    SYNTAX_ERROR,
+    UNDEFINED_TABLE,
+    SqlError,
+)
 
 SEQ_TABLE = "strata_sequences"
 _TEXT = SqlType("text", oids.TEXT)
@@ -53,6 +62,77 @@ def serial_name(table: str, column: str) -> str:
 
 def serial_default(table: str, column: str) -> str:
     return f"nextval('{serial_name(table, column)}'::regclass)"
+
+
+_SERIAL_TYPES = (exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL, exp.DataType.Type.SMALLSERIAL)
+GENERATED_ALWAYS = "428C9"
+
+
+def serial_column(node: exp.ColumnDef, col: ColumnDef, table: str) -> tuple[ColumnDef, tuple | None]:
+    """A SERIAL or GENERATED ... AS IDENTITY column: its ColumnDef (NOT NULL,
+    DEFAULT nextval of its owned sequence ``<table>_<column>_seq``, ``identity``)
+    and (column, start, increment) for the sequence to create; else (col, None)."""
+    ident = None
+    for c in node.args.get("constraints") or []:
+        if isinstance(c.args.get("kind"), exp.GeneratedAsIdentityColumnConstraint):
+            ident = c.args["kind"]
+    serial = node.args["kind"].this in _SERIAL_TYPES
+    if ident is None and not serial:
+        return col, None
+    if col.default_sql is not None or (serial and ident is not None):
+        what = "both default and identity" if ident is not None else "multiple default values"
+        raise SqlError(SYNTAX_ERROR, f'{what} specified for column "{col.name}" of table "{table}"')
+    start, increment, kind = None, 1, None
+    if ident is not None:
+        if col.type.oid not in (oids.INT2, oids.INT4, oids.INT8):
+            raise SqlError(INVALID_PARAMETER_VALUE, "identity column type must be smallint, integer, or bigint")
+        kind = "a" if ident.this else "d"
+        for arg, value in ident.args.items():
+            if arg in ("this", "on_null") or value is None or value is False:
+                continue
+            if arg not in ("start", "increment"):
+                raise SqlError("0A000", f"unsupported identity option: {arg}")
+            try:
+                v = int(value.sql("postgres"))
+            except ValueError:
+                raise SqlError("0A000", f"expected an integer, got {value.sql('postgres')}") from None
+            if arg == "start":
+                start = v
+            else:
+                increment = v
+        if increment == 0:
+            raise SqlError(INVALID_PARAMETER_VALUE, "INCREMENT must not be zero")
+    if start is None:
+        start = 1 if increment > 0 else -1
+    new = dataclasses.replace(col, not_null=True, default_sql=serial_default(table, col.name), identity=kind)
+    return new, (col.name, start, increment)
+
+
+def check_identity_insert(table: TableDef, positions, overriding_system: bool = False) -> None:
+    """INSERT naming a GENERATED ALWAYS column with a non-DEFAULT value: 428C9."""
+    for pos in positions:
+        col = table.columns[pos]
+        if col.identity == "a" and not overriding_system:
+            raise SqlError(GENERATED_ALWAYS, f'cannot insert a non-DEFAULT value into column "{col.name}"',
+                           detail=f'Column "{col.name}" is an identity column defined as GENERATED ALWAYS.',
+                           hint="Use OVERRIDING SYSTEM VALUE to override.")
+
+
+def check_identity_update(col: ColumnDef) -> None:
+    if col.identity == "a":
+        raise SqlError(GENERATED_ALWAYS, f'column "{col.name}" can only be updated to DEFAULT',
+                       detail=f'Column "{col.name}" is an identity column defined as GENERATED ALWAYS.')
+
+
+async def rename_owner(txn: TxnContext, old: str, new: str) -> None:
+    """ALTER TABLE old RENAME TO new: its owned sequences follow it (their names stay)."""
+    table = await _table(txn, create=False)
+    if table is None:
+        return
+    for key, row in await txn.scan(table):
+        if row[4] == old:
+            await txn.lock_row(table, key)
+            await txn.update(table, key, row[:4] + (new,))
 
 
 def nextval_target(node: exp.Expression) -> str | None:

@@ -19,7 +19,15 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .errors import SYNTAX_ERROR, UNDEFINED_OBJECT, SqlError
+from .errors import (
+    ACTIVE_SQL_TRANSACTION,
+    FEATURE_NOT_SUPPORTED,
+    INVALID_PARAMETER_VALUE,
+    SYNTAX_ERROR,
+    UNDEFINED_OBJECT,
+    SqlError,
+)
+from .pg_gucs import GUCS
 
 SERVER_VERSION = "15.0 (Strata)"
 SERVER_VERSION_NUM = "150000"
@@ -131,24 +139,195 @@ def display_name(name: str) -> str:
 def get(settings: dict[str, str], name: str, missing_ok: bool = False) -> str | None:
     key = _key(name)
     if key not in settings:
+        guc = GUCS.get(key)
+        if guc is not None:  # a PostgreSQL parameter Strata keeps no value of: its default
+            return _display_default(guc)
         if missing_ok:
             return None
         raise SqlError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
     return settings[key]
 
 
-def assign(settings: dict[str, str], name: str, value: str | None) -> str:
-    """SET name = value; ``None`` resets to the default.  Returns the new value."""
+def _display_default(guc) -> str:
+    if guc.vartype == "integer" and guc.unit and guc.boot_val.lstrip("-").isdigit():
+        return _show_int(int(guc.boot_val), guc.unit)
+    return guc.boot_val
+
+
+def assign(settings: dict[str, str], name: str, value: str | None, *, startup: bool = False) -> str:
+    """SET name = value (``startup``: a startup parameter or ``-c`` option);
+    ``None`` resets to the default.  Returns the new value.  As PostgreSQL: an
+    unknown name without a dot is 42704, a value of the wrong form 22023, a
+    parameter fixed for the session 55P02."""
     key = name.lower()
-    if key in READ_ONLY:
-        raise SqlError(CANT_CHANGE, f'parameter "{key}" cannot be changed')
+    known, guc = SETTINGS.get(key), GUCS.get(key)
+    if known is None and guc is None and "." not in key:
+        raise SqlError(UNDEFINED_OBJECT, f'unrecognized configuration parameter "{name}"')
+    context = known.context if known is not None else guc.context if guc is not None else "user"
+    if context == "internal":
+        raise SqlError(CANT_CHANGE, f'parameter "{name}" cannot be changed')
+    if context == "postmaster":
+        raise SqlError(CANT_CHANGE,
+                       f'parameter "{name}" cannot be changed without restarting the server')
+    if context == "sighup":
+        raise SqlError(CANT_CHANGE, f'parameter "{name}" cannot be changed now')
+    if context.endswith("backend") and not startup:
+        raise SqlError(CANT_CHANGE, f'parameter "{name}" cannot be set after connection start')
+    if startup and key == "transaction_isolation":
+        raise SqlError(ACTIVE_SQL_TRANSACTION,
+                       "SET TRANSACTION ISOLATION LEVEL must be called before any query")
     if value is None:
-        known = SETTINGS.get(key)
-        value = known.default if known is not None else ""
-    if key in ("transaction_isolation", "default_transaction_isolation"):
-        value = value.lower()
+        if known is not None:
+            value = known.default
+        elif guc is not None:
+            settings.pop(key, None)  # back to the PostgreSQL default (``get``)
+            return _display_default(guc)
+        else:
+            value = ""
+    else:
+        value = check_value(name, known.vartype if known else guc.vartype if guc else "string",
+                            guc, value)
     settings[key] = value
     return value
+
+
+# -- values, checked and normalised by type as PostgreSQL's parse_and_validate_value
+
+_BOOL = {"on": True, "off": False, "true": True, "false": False, "yes": True, "no": False,
+         "1": True, "0": False}
+_MEMORY = {"B": 1, "kB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
+_TIME = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+_DATE_ORDERS = {"dmy": "DMY", "euro": "DMY", "european": "DMY", "mdy": "MDY", "us": "MDY",
+                "noneuropean": "MDY", "non-european": "MDY", "ymd": "YMD"}
+
+
+def _bad_value(name: str, value: str, hint: str | None = None) -> SqlError:
+    return SqlError(INVALID_PARAMETER_VALUE, f'invalid value for parameter "{name}": "{value}"',
+                    hint=hint)
+
+
+def _parse_bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    if v in _BOOL:
+        return _BOOL[v]
+    hits = {b for word, b in _BOOL.items() if len(v) >= 2 and word.startswith(v)}
+    hits |= {b for word, b in _BOOL.items() if len(v) == 1 and v in "tfyn" and word.startswith(v)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _unit_table(unit: str) -> tuple[dict[str, float], float]:
+    """(valid input units, size of the parameter's base unit) for a GUC unit."""
+    base = unit.lstrip("0123456789") or unit
+    mult = int(unit[: len(unit) - len(base)] or 1)
+    table = _MEMORY if base in _MEMORY else _TIME
+    return table, table[base] * mult
+
+
+def _show_int(v: int, unit: str) -> str:
+    """An integer setting as SHOW prints it: the largest unit that divides it."""
+    if v <= 0 or not unit:
+        return str(v)
+    table, base = _unit_table(unit)
+    total = v * base
+    for name, size in sorted(table.items(), key=lambda kv: -kv[1]):
+        if size >= base and total % size == 0:
+            return f"{int(total // size)}{name}"
+    return f"{v}{unit}"
+
+
+def milliseconds(settings: dict[str, str], name: str) -> int:
+    """A time setting (``statement_timeout``...) in ms, from its SHOW form."""
+    raw = settings.get(name, "0")
+    if raw == "0":
+        return 0
+    m = re.fullmatch(r"(-?\d+)([a-z]*)", raw)
+    return int(int(m.group(1)) * _TIME.get(m.group(2) or "ms", 1)) if m else 0
+
+
+def check_value(name: str, vartype: str, guc, value: str) -> str:
+    if vartype == "bool":
+        b = _parse_bool(value)
+        if b is None:
+            raise SqlError(INVALID_PARAMETER_VALUE, f'parameter "{name}" requires a Boolean value')
+        return "on" if b else "off"
+    if vartype in ("integer", "real"):
+        return _check_number(name, vartype, guc, value)
+    if vartype == "enum" and guc is not None and guc.enumvals:
+        v = value.strip().lower()
+        if v in guc.enumvals:
+            return v
+        b = _parse_bool(v) if {"on", "off"} <= set(guc.enumvals) else None
+        if b is not None:
+            return "on" if b else "off"
+        raise _bad_value(name, value, "Available values: " + ", ".join(guc.enumvals) + ".")
+    key = name.lower()
+    if key == "client_encoding":
+        clean = re.sub(r"[^a-z0-9]", "", value.lower())  # as PostgreSQL's clean_encoding_name
+        if clean in ("utf8", "unicode"):
+            return "UTF8"
+        if clean == "sqlascii":  # no conversion, as PostgreSQL (interactive psql in a C locale)
+            return "SQL_ASCII"
+        if re.fullmatch(r"latin\d+|win\d+|windows\d+|iso8859\d+|euc\w+|koi8\w*|sjis"
+                        r"|big5|gbk|uhc|gb18030|johab|mulecode|shiftjis2004|alt|cp\d+|tcvn\d*", clean):
+            raise SqlError(FEATURE_NOT_SUPPORTED,
+                           f"conversion between {value.strip().upper()} and UTF8 is not supported")
+        raise _bad_value(name, value)
+    if key == "datestyle":
+        return _check_datestyle(value)
+    return value
+
+
+def _check_number(name: str, vartype: str, guc, value: str) -> str:
+    m = re.fullmatch(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)\s*", value)
+    unit = guc.unit if guc is not None else ""
+    if m is None:
+        raise _bad_value(name, value)
+    num = float(m.group(1))
+    if m.group(2):
+        table, base = _unit_table(unit) if unit else ({}, 1)
+        if m.group(2) not in table:
+            hint = None
+            if unit:
+                hint = ('Valid units for this parameter are "B", "kB", "MB", "GB", and "TB".'
+                        if table is _MEMORY else
+                        'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".')
+            raise _bad_value(name, value, hint)
+        num = num * table[m.group(2)] / base
+    if vartype == "integer":
+        if not m.group(2) and not re.fullmatch(r"\s*[+-]?\d+(\.\d*)?\s*", value):
+            raise _bad_value(name, value)
+        v = int(num + 0.5) if num >= 0 else -int(-num + 0.5)
+        if guc is not None and guc.min_val and not int(guc.min_val) <= v <= int(guc.max_val):
+            u = f" {unit}" if unit else ""
+            raise SqlError(INVALID_PARAMETER_VALUE,
+                           f'{v}{u} is outside the valid range for parameter "{name}" '
+                           f"({guc.min_val} .. {guc.max_val})")
+        return _show_int(v, unit)
+    if guc is not None and guc.min_val and not float(guc.min_val) <= num <= float(guc.max_val):
+        raise SqlError(INVALID_PARAMETER_VALUE,
+                       f'{num:g} is outside the valid range for parameter "{name}" '
+                       f"({guc.min_val} .. {guc.max_val})")
+    return f"{num:g}"
+
+
+def _check_datestyle(value: str) -> str:
+    """DateStyle: Strata prints dates in ISO only, so only the ISO style is
+    accepted (psycopg parses text dates by the DateStyle it was told); the
+    field order (DMY/MDY/YMD) is remembered."""
+    style, order = None, None
+    for tok in (t.strip().lower() for t in value.split(",")):
+        if tok in ("iso", "sql", "postgres", "german"):
+            if style is not None and style != tok:
+                raise SqlError(INVALID_PARAMETER_VALUE, "conflicting \"datestyle\" specifications")
+            style = tok
+        elif tok in _DATE_ORDERS:
+            order = _DATE_ORDERS[tok]
+        elif tok != "default":
+            raise _bad_value("DateStyle", value)
+    if style not in (None, "iso"):
+        raise SqlError(FEATURE_NOT_SUPPORTED,
+                       f'DateStyle "{style.capitalize()}" is not supported: dates are printed in ISO format')
+    return f"ISO, {order or 'MDY'}"
 
 
 _SET = re.compile(
@@ -202,7 +381,9 @@ def set_statement(settings: dict[str, str], kind_word: str, rest: str) -> None:
             value = None
         assign(settings, "timezone", value)
         return
-    assign(settings, m.group("name").strip('"'), _value_text(m.group("value")))
+    name = m.group("name")
+    name = name[1:-1] if name.startswith('"') else name.lower()
+    assign(settings, name, _value_text(m.group("value")))
 
 
 def pg_settings_rows(settings: dict[str, str]) -> list[dict]:

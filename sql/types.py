@@ -52,8 +52,17 @@ def simple(oid: int) -> SqlType:
 _SIMPLE = {oid: SqlType(oids.TYPE_NAME[oid], oid) for oid in oids.TYPE_NAME}
 
 
+_OWN_CATEGORY = {oids.JSONB: "J", oids.JSON: "j", oids.UUID: "V", oids.BYTEA: "Y", oids.INTERVAL: "I"}
+
+
 def category(oid: int) -> str:
-    """'N' number, 'S' string, 'B' boolean, 'T' date/time, 'U' unknown, 'X' other."""
+    """'N' number, 'S' string, 'B' boolean, 'T' date/time, 'U' unknown, 'A' array,
+    'J' jsonb, 'j' json, 'V' uuid, 'Y' bytea, 'I' interval, 'X' other."""
+    own = _OWN_CATEGORY.get(oid)
+    if own is not None:
+        return own
+    if oid in oids.ELEMENT_OF:
+        return "A"
     if oid in NUMBER_TYPES or oid in oids.OID_TYPES:
         return "N"
     if oid in STRING_TYPES:
@@ -85,6 +94,8 @@ def check_assignable(expr_oid: int, target: SqlType, column: str) -> None:
 
 
 def format_type(t: SqlType) -> str:
+    if t.oid in oids.ELEMENT_OF:
+        return t.name
     if t.oid in (oids.VARCHAR, oids.BPCHAR) and t.length is not None:
         return f"{t.name}({t.length})"
     if t.oid == oids.NUMERIC and t.precision is not None:
@@ -110,10 +121,38 @@ _DTYPE_OID = {
     exp.DataType.Type.DATE: oids.DATE,
     exp.DataType.Type.TIMESTAMP: oids.TIMESTAMP,
     exp.DataType.Type.TIMESTAMPTZ: oids.TIMESTAMPTZ,
+    exp.DataType.Type.TIMESTAMPLTZ: oids.TIMESTAMPTZ,
+    exp.DataType.Type.JSONB: oids.JSONB,
+    exp.DataType.Type.JSON: oids.JSON,
+    exp.DataType.Type.UUID: oids.UUID,
+    exp.DataType.Type.VARBINARY: oids.BYTEA,
+    exp.DataType.Type.INTERVAL: oids.INTERVAL,
 }
 
 
+def array_of(element: SqlType) -> SqlType:
+    """The array type of ``element`` (its modifiers apply to every element)."""
+    oid = oids.ARRAY_OF[element.oid]
+    return SqlType(format_type(element) + "[]", oid, element.length, element.precision, element.scale)
+
+
+def element_type(t: SqlType) -> SqlType:
+    """The element type of array type ``t`` (with ``t``'s modifiers)."""
+    e = oids.ELEMENT_OF[t.oid]
+    if e == oids.BPCHAR and t.length is None:
+        return simple(e)
+    if t.length is None and t.precision is None:
+        return simple(e)
+    return SqlType(oids.TYPE_NAME[e], e, t.length, t.precision, t.scale)
+
+
 def from_datatype(node: exp.DataType) -> SqlType:
+    if node.this == exp.DataType.Type.ARRAY and len(node.expressions) == 1 and isinstance(
+            node.expressions[0], exp.DataType):
+        element = from_datatype(node.expressions[0])
+        if element.oid not in oids.ARRAY_OF or element.oid in oids.ELEMENT_OF:
+            raise SqlError(FEATURE_NOT_SUPPORTED, f'type "{node.sql("postgres").lower()}" is not supported')
+        return array_of(element)
     oid = _DTYPE_OID.get(node.this)
     if oid is None:
         raise SqlError(FEATURE_NOT_SUPPORTED, f'type "{node.sql("postgres").lower()}" is not supported')
@@ -247,6 +286,10 @@ def _to_string(value: Any, t: SqlType) -> str:
 
 def _to_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            from .timestamps import to_local
+
+            return to_local(value).date()
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -259,22 +302,12 @@ def _to_date(value: Any) -> dt.date:
 
 
 def _to_timestamp(value: Any, oid: int) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        ts = value
-    elif isinstance(value, dt.date):
-        ts = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            ts = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _bad_input(oid, value) from None
-    else:
-        raise _bad_input(oid, value)
-    if oid == oids.TIMESTAMP and ts.tzinfo is not None:
-        ts = ts.replace(tzinfo=None)
-    elif oid == oids.TIMESTAMPTZ and ts.tzinfo is None:
-        ts = ts.replace(tzinfo=dt.timezone.utc)
-    return ts
+    from . import timestamps
+
+    ts = timestamps.coerce(value, oid == oids.TIMESTAMPTZ)
+    if ts is not None:
+        return ts
+    raise _bad_input(oid, value)
 
 
 def coerce(value: Any, t: SqlType) -> Any:
@@ -296,6 +329,14 @@ def coerce(value: Any, t: SqlType) -> Any:
         return _to_date(value)
     if oid in (oids.TIMESTAMP, oids.TIMESTAMPTZ):
         return _to_timestamp(value, oid)
+    if oid in _OWN_CATEGORY:
+        from .typed_values import coerce_own
+
+        return coerce_own(value, oid)
+    if oid in oids.ELEMENT_OF:
+        from .arrays import coerce_array
+
+        return coerce_array(value, t)
     return coerce_catalog(value, oid)
 
 
@@ -308,4 +349,6 @@ def coerce_column(value: Any, col: ColumnDef, table: str) -> Any:
                 f'null value in column "{col.name}" of relation "{table}" violates not-null constraint',
             )
         return None
-    return coerce(value, col.type)
+    v = coerce(value, col.type)
+    # rows hold only what storage.page_format unpickles: PgArray -> a plain tuple
+    return tuple(v) if type(v) is not tuple and isinstance(v, tuple) else v

@@ -30,6 +30,7 @@ import decimal
 import io
 import pickle
 import struct
+import zlib
 from dataclasses import dataclass, field
 
 PageId = tuple[int, int]
@@ -130,13 +131,43 @@ def decode_page(data: bytes) -> Page:
     return Page(tuple(page_id), version, rows)
 
 
-def encode_record(deltas: list[PageDelta]) -> bytes:
-    return pickle.dumps(
-        (1, [(d.page_id, d.version, d.changes) for d in deltas]), protocol=5
-    )
+_COMPRESSED = b"Z1"
+"""Prefix of a compressed record (pickle data never starts with it): zlib over
+``>I`` length-prefixed pickles, one per delta."""
+
+
+def encode_record(deltas: list[PageDelta], compress: bool = False) -> bytes:
+    """``compress``: the big-transaction format (a million-row COPY): zlib level 1
+    keeps the record well under the storage RPC's message limit, and pickling
+    delta by delta never holds the GIL for long (the node's heartbeat thread
+    keeps running while a worker thread encodes)."""
+    if not compress:
+        return pickle.dumps(
+            (1, [(d.page_id, d.version, d.changes) for d in deltas]), protocol=5
+        )
+    z = zlib.compressobj(1)
+    parts = [_COMPRESSED]
+    for d in deltas:
+        item = pickle.dumps((d.page_id, d.version, d.changes), protocol=5)
+        parts.append(z.compress(struct.pack(">I", len(item)) + item))
+    parts.append(z.flush())
+    return b"".join(parts)
+
+
+def _decode_compressed(data: bytes) -> list[PageDelta]:
+    raw = memoryview(zlib.decompress(data[len(_COMPRESSED):]))
+    out, pos = [], 0
+    while pos < len(raw):
+        (n,) = struct.unpack_from(">I", raw, pos)
+        p, v, c = _loads(raw[pos + 4:pos + 4 + n])
+        out.append(PageDelta(tuple(p), v, tuple(c)))
+        pos += 4 + n
+    return out
 
 
 def decode_record(data: bytes) -> list[PageDelta]:
+    if data[:len(_COMPRESSED)] == _COMPRESSED:
+        return _decode_compressed(data)
     fmt, items = _loads(data)
     if fmt != 1:
         raise ValueError(f"unknown record format {fmt}")

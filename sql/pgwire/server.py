@@ -155,7 +155,14 @@ async def _handle(stream: trio.abc.Stream, tls: list[trio.abc.Stream], *,
         return
     try:
         session = Session(stream, reader, backend)
-        session.emit_many(startup_reply(info, server_version, extra_status))
+        try:
+            reply = startup_reply(info, server_version, extra_status,
+                                  getattr(backend, "settings", None))
+        except StartupRefused as e:  # a bad startup parameter: FATAL after AuthenticationOk
+            await _send_quietly(stream, e.response)
+            return
+        session.emit_many(reply)
+        session.sync_reported_settings()
         registry.register(info.pid, info.secret, session)
         try:
             await session.run()

@@ -79,6 +79,7 @@ REPORTED_SETTINGS = {
     "standard_conforming_strings": "standard_conforming_strings",
     "session_authorization": "session_authorization", "is_superuser": "is_superuser",
     "server_version": "server_version",
+    "default_transaction_read_only": "default_transaction_read_only",
 }
 """Backend setting (lower case) -> ParameterStatus name: PostgreSQL 15's GUC_REPORT set."""
 
@@ -160,6 +161,10 @@ class Session:
         if not isinstance(settings, Mapping):
             return {}
         return {k: str(settings[k]) for k in REPORTED_SETTINGS if k in settings}
+
+    def sync_reported_settings(self) -> None:
+        """The startup reply reported the settings as they are now."""
+        self._settings_seen = self._reported_settings()
 
     def _after_backend(self) -> None:
         notices = getattr(self._backend, "notices", None)
@@ -301,8 +306,13 @@ class Session:
     def _emit_result(self, result: QueryResult) -> None:
         columns = result.columns
         if columns is not None:
-            self.emit(codec.row_description(columns))
-            encoders = [values.text_encoder(c.type_oid) for c in columns]
+            if getattr(result, "binary", False):  # FETCH from a BINARY cursor
+                formats = resolve_formats(columns, [1])
+                self.emit(codec.row_description(columns, formats))
+                encoders = encoders_for(columns, formats)
+            else:
+                self.emit(codec.row_description(columns))
+                encoders = [values.text_encoder(c.type_oid) for c in columns]
             self.emit_many(codec.data_rows(result.rows, encoders))
         self.emit(codec.command_complete(result.command_tag))
 
@@ -362,6 +372,11 @@ class Session:
             self.emit(codec.parameter_description(desc.param_oids))
             self._emit_row_description(desc.columns, [])
             return
+        if name not in self._portals:  # a cursor DECLAREd in SQL is a portal too
+            columns = getattr(self._backend, "cursor_columns", lambda _n: None)(name)
+            if columns is not None:
+                self._emit_row_description(columns, [])
+                return
         portal = self._portal(name)
         if (portal.result is None and not pgcopy.is_copy(portal.statement.sql)
                 and self._next_is_execute_of(name)):

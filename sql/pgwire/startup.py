@@ -26,6 +26,9 @@ from dataclasses import dataclass
 
 import trio
 
+from sql import settings as gucs
+from sql.errors import FEATURE_NOT_SUPPORTED, SYNTAX_ERROR, SqlError
+
 from . import codec
 from .cancel import new_key, parse_cancel_request
 
@@ -120,35 +123,110 @@ def _startup_message(code: int, body: bytes) -> StartupInfo:
     return StartupInfo(params, pid, secret, minor)
 
 
-REPORTED = ("server_version", "server_encoding", "client_encoding", "DateStyle",
-            "IntervalStyle", "integer_datetimes", "TimeZone", "standard_conforming_strings",
-            "application_name", "is_superuser", "session_authorization")
-"""The GUC_REPORT parameters of PostgreSQL 15: sent at startup, and again
-(ParameterStatus) whenever a SET changes one of them."""
+REPORTED = ("application_name", "client_encoding", "DateStyle", "default_transaction_read_only",
+            "in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser",
+            "server_encoding", "server_version", "session_authorization",
+            "standard_conforming_strings", "TimeZone")
+"""The GUC_REPORT parameters of PostgreSQL 15: sent at startup (in this order,
+as PostgreSQL does), and again (ParameterStatus) whenever a SET changes one."""
+
+NOT_SETTINGS = ("user", "database", "options", "replication")
+"""Startup parameters that are not configuration parameters."""
+
+
+def split_options(options: str) -> list[str]:
+    """The ``options`` startup parameter as PostgreSQL's pg_split_opts reads
+    it: words separated by unescaped white space, ``\\x`` stands for ``x``."""
+    words: list[str] = []
+    cur: list[str] = []
+    in_word, escaped = False, False
+    for ch in options:
+        if escaped:
+            cur.append(ch)
+            escaped, in_word = False, True
+        elif ch == "\\":
+            escaped, in_word = True, True
+        elif ch.isspace():
+            if in_word:
+                words.append("".join(cur))
+                cur, in_word = [], False
+        else:
+            cur.append(ch)
+            in_word = True
+    if in_word:
+        words.append("".join(cur))
+    return words
+
+
+def option_settings(options: str) -> list[tuple[str, str]]:
+    """``-c name=value`` / ``-cname=value`` / ``--name=value`` of the ``options``
+    startup parameter as (name, value) pairs; other server switches are refused.
+    Raises ``SqlError`` (42601, or 0A000 for a PostgreSQL switch Strata lacks)."""
+    out: list[tuple[str, str]] = []
+    words = split_options(options)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word.startswith("--") and len(word) > 2:
+            spec, flag = word[2:], word
+        elif word.startswith("-c"):
+            if len(word) > 2:
+                spec, flag = word[2:], "-c " + word[2:].split("=", 1)[0]
+            elif i + 1 < len(words):
+                i += 1
+                spec, flag = words[i], "-c " + words[i].split("=", 1)[0]
+            else:
+                raise SqlError(SYNTAX_ERROR, f"invalid command-line argument for server process: {word}")
+        elif len(word) >= 2 and word[0] == "-" and word[1] in "BdDeEfFhijklNOpPrsStTvW":
+            raise SqlError(FEATURE_NOT_SUPPORTED, f'server option "{word}" is not supported')
+        else:
+            raise SqlError(SYNTAX_ERROR, f"invalid command-line argument for server process: {word}")
+        if "=" not in spec:
+            raise SqlError(SYNTAX_ERROR, f"{flag} requires a value")
+        name, value = spec.split("=", 1)
+        out.append((name.replace("-", "_"), value))
+        i += 1
+    return out
+
+
+def apply_startup_params(params: dict[str, str], settings: dict[str, str]) -> None:
+    """Set the session's configuration from the startup packet as PostgreSQL's
+    process_startup_options does: the ``options`` switches first, then every
+    other parameter that is not user/database/replication/_pq_.* is a GUC.
+    Raises ``SqlError`` (sent as FATAL: 42704 unknown, 22023 bad value, 55P02...)."""
+    pairs = option_settings(params.get("options", ""))
+    pairs += [(k, v) for k, v in params.items()
+              if k not in NOT_SETTINGS and not k.startswith("_pq_.")]
+    for name, value in pairs:
+        gucs.assign(settings, name, value, startup=True)
 
 
 def startup_reply(info: StartupInfo, server_version: str,
-                  extra_status: dict[str, str] | None = None) -> list[bytes]:
-    """Everything sent after authentication, before ReadyForQuery."""
+                  extra_status: dict[str, str] | None = None,
+                  settings: dict[str, str] | None = None) -> list[bytes]:
+    """Everything sent after authentication, before ReadyForQuery.  With the
+    session's ``settings`` (``SqlSession.settings``) the startup parameters are
+    applied to them first and the reported values come from them; an invalid
+    one raises ``StartupRefused`` carrying AuthenticationOk and the FATAL error."""
     out: list[bytes] = []
     unrecognized = [k for k in info.params if k.startswith("_pq_.")]
     if info.protocol_minor > 0 or unrecognized:
         out.append(codec.negotiate_protocol_version(0, unrecognized))
     out.append(codec.AUTHENTICATION_OK)
-    status = {
-        "server_version": server_version,
-        "server_encoding": "UTF8",
-        "client_encoding": "UTF8",
-        "DateStyle": "ISO, MDY",
-        "IntervalStyle": "postgres",
-        "integer_datetimes": "on",
-        "TimeZone": "UTC",
-        "standard_conforming_strings": "on",
-        "application_name": info.params.get("application_name", ""),
-        "is_superuser": "on",
-        "session_authorization": info.user,
-        **(extra_status or {}),
-    }
+    if settings is None:
+        settings = gucs.defaults()
+        settings["application_name"] = info.params.get("application_name", "")
+    else:
+        try:
+            apply_startup_params(info.params, settings)
+        except SqlError as e:
+            raise StartupRefused(b"".join(out) + codec.error_response(
+                "FATAL", e.sqlstate, e.message, e.detail, e.hint)) from None
+    current = {**gucs.defaults(), **settings}
+    status = {name: gucs.get(current, name, missing_ok=True) or "" for name in REPORTED}
+    status["server_version"] = server_version
+    status["session_authorization"] = info.user
+    status.update(extra_status or {})
     out += [codec.parameter_status(k, v) for k, v in status.items()]
     out.append(codec.backend_key_data(info.pid, info.secret))
     return out

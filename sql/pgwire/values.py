@@ -129,9 +129,10 @@ def timestamp_text(v: dt.datetime) -> str:
 
 
 def timestamptz_text(v: dt.datetime) -> str:
-    if v.tzinfo is None:
-        v = v.replace(tzinfo=dt.timezone.utc)
-    return timestamp_text(v.astimezone(dt.timezone.utc)) + "+00"
+    """In the session's TimeZone (sql.timestamps), e.g. ``2024-01-02 03:04:05+00``."""
+    from sql import timestamps
+
+    return timestamps.text(v)
 
 
 def bytea_text(v: bytes) -> str:
@@ -155,6 +156,10 @@ def _json_text(v: object) -> bytes:
 
 
 def _interval_text(v: object) -> bytes:
+    if isinstance(v, tuple):
+        from sql import intervals
+
+        return intervals.text(v).encode("utf-8")
     if not isinstance(v, dt.timedelta):
         return str(v).encode("utf-8")
     total = _micros(v)
@@ -181,13 +186,29 @@ _TEXT_ENCODERS: dict[int, Encoder] = {
     oids.TIMESTAMPTZ: _utf8(timestamptz_text),
     oids.BYTEA: _utf8(bytea_text),
     oids.JSONB: _json_text,
+    oids.JSON: _json_text,
     oids.INTERVAL: _interval_text,
 }
 
 
+def _array_text(element: int) -> Encoder:
+    def enc(v: object) -> bytes:
+        from sql.typed_values import text_of
+
+        return text_of(v, oids.ARRAY_OF[element]).encode("utf-8")
+
+    return enc
+
+
 def text_encoder(type_oid: int) -> Encoder:
     """value -> bytes in PostgreSQL text output format for ``type_oid``."""
-    return _TEXT_ENCODERS.get(type_oid, _str_text)
+    enc = _TEXT_ENCODERS.get(type_oid)
+    if enc is not None:
+        return enc
+    element = oids.ELEMENT_OF.get(type_oid)
+    if element is not None:
+        return _array_text(element)
+    return _str_text
 
 
 # ---------------------------------------------------------------- binary output
@@ -264,6 +285,41 @@ def _uuid_bin(v: object) -> bytes:
     return (v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))).bytes
 
 
+def _interval_bin(v: object) -> bytes:
+    """interval_send: int64 microseconds, int32 days, int32 months."""
+    if isinstance(v, dt.timedelta):
+        v = (0, v.days, v.seconds * 1_000_000 + v.microseconds)
+    months, days, us = v  # type: ignore[misc]
+    return struct.pack("!qii", us, days, months)
+
+
+def _jsonb_bin(v: object) -> bytes:
+    return b"\x01" + _json_text(v)
+
+
+def _array_bin(element: int) -> Encoder | None:
+    """array_send, one dimension: ndim, has-null flag, element OID, size, lower
+    bound 1, then each element as int32 length (-1 for NULL) and its bytes."""
+    enc = _BINARY_ENCODERS.get(element)
+    if enc is None:
+        return None
+
+    def encode(v: object) -> bytes:
+        items = list(v)  # type: ignore[call-overload]
+        if not items:
+            return struct.pack("!iiI", 0, 0, element)
+        out = [struct.pack("!iiIii", 1, 1 if None in items else 0, element, len(items), 1)]
+        for x in items:
+            if x is None:
+                out.append(_pack_i4(-1))
+            else:
+                b = enc(x)
+                out.append(_pack_i4(len(b)) + b)
+        return b"".join(out)
+
+    return encode
+
+
 _BINARY_ENCODERS: dict[int, Encoder] = {
     oids.BOOL: lambda v: b"\x01" if v else b"\x00",
     oids.INT2: _pack_i2,
@@ -276,6 +332,7 @@ _BINARY_ENCODERS: dict[int, Encoder] = {
     oids.VARCHAR: _str_text,
     oids.BPCHAR: _str_text,
     oids.NAME: _str_text,
+    oids.CHAR: lambda v: str(v).encode()[:1] or b"\x00",  # charsend: one byte, '' is \0
     oids.UNKNOWN: _str_text,
     oids.BYTEA: bytes,
     oids.DATE: _date_bin,
@@ -284,12 +341,20 @@ _BINARY_ENCODERS: dict[int, Encoder] = {
     oids.TIMESTAMPTZ: _timestamptz_bin,
     oids.NUMERIC: numeric_bin,
     oids.UUID: _uuid_bin,
+    oids.INTERVAL: _interval_bin,
+    oids.JSONB: _jsonb_bin,
+    oids.JSON: _json_text,
 }
 
 
 def binary_encoder(type_oid: int) -> Encoder | None:
     """value -> bytes in binary send format, or None if not implemented."""
-    return _BINARY_ENCODERS.get(type_oid)
+    enc = _BINARY_ENCODERS.get(type_oid)
+    if enc is None and type_oid in oids.ELEMENT_OF:
+        return _array_bin(oids.ELEMENT_OF[type_oid])
+    if enc is None and type_oid in (oids.INT2VECTOR, oids.OIDVECTOR):  # int2vectorsend: an array
+        return _array_bin(oids.INT2 if type_oid == oids.INT2VECTOR else oids.OID)
+    return enc
 
 
 # ---------------------------------------------------------------- parameters
@@ -432,8 +497,34 @@ _BINARY_DECODERS: dict[int, Callable[[bytes], object]] = {
     oids.TIMESTAMPTZ: lambda b: _PG_EPOCH_TZ + dt.timedelta(
         microseconds=struct.unpack("!q", b)[0]),
     oids.NUMERIC: _bin_numeric,
-    oids.UUID: lambda b: uuid.UUID(bytes=bytes(b)),
+    oids.UUID: lambda b: str(uuid.UUID(bytes=bytes(b))),
+    oids.JSON: lambda b: b.decode("utf-8"),
+    oids.INTERVAL: lambda b: (lambda us, d, m: (m, d, us))(*struct.unpack("!qii", b)),
 }
+
+
+def _bin_array(b: bytes) -> object:
+    from sql.pgvalues import PgArray
+
+    ndim, _flags, element = struct.unpack_from("!iiI", b)
+    if ndim == 0:
+        return PgArray()
+    if ndim != 1:
+        raise SqlError(FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported")
+    size, _lower = struct.unpack_from("!ii", b, 12)
+    decoder = _BINARY_DECODERS.get(element)
+    if decoder is None:
+        raise SqlError(FEATURE_NOT_SUPPORTED, f"binary format for arrays of type {element} is not supported")
+    pos, out = 20, []
+    for _ in range(size):
+        (n,) = struct.unpack_from("!i", b, pos)
+        pos += 4
+        if n < 0:
+            out.append(None)
+        else:
+            out.append(decoder(b[pos:pos + n]))
+            pos += n
+    return PgArray(out)
 
 
 def decode_param(data: bytes | None, fmt: int, oid: int) -> object:
@@ -446,7 +537,7 @@ def decode_param(data: bytes | None, fmt: int, oid: int) -> object:
         except UnicodeDecodeError:
             raise SqlError("22021", "invalid byte sequence for encoding \"UTF8\"") from None
         return decode_text_param(s, oid)
-    decoder = _BINARY_DECODERS.get(oid)
+    decoder = _BINARY_DECODERS.get(oid) or (_bin_array if oid in oids.ELEMENT_OF else None)
     if decoder is None:
         name = oids.TYPE_NAME.get(oid, str(oid))
         raise SqlError(FEATURE_NOT_SUPPORTED,

@@ -132,3 +132,54 @@ def test_notices_and_parameter_status(cluster):
         conn.execute("SET application_name = 'psycopg-suite'")
         assert conn.info.parameter_status("application_name") == "psycopg-suite"
         assert conn.info.server_version >= 150000
+
+
+def test_startup_options_and_statement_timeout(cluster, table):
+    """``options=-c ...`` and GUC startup parameters reach the node through the
+    router; an unknown one is FATAL 42704; statement_timeout ends a lock wait."""
+    opts = r"-c search_path=public -c application_name=via\ options -c statement_timeout=700"
+    with cluster.connect(options=opts, autocommit=True) as conn:
+        assert conn.info.parameter_status("application_name") == "via options"
+        assert conn.execute("SELECT current_setting('search_path'), "
+                            "current_setting('statement_timeout')").fetchone() == ("public", "700ms")
+        node_id = int(conn.info.parameter_status("strata_node_id"))
+        holder = cluster.connect(port=cluster.node_port(node_id))
+        try:
+            holder.execute("UPDATE acct SET balance = balance WHERE id = 9")  # holds the row lock
+            start = time.monotonic()
+            with pytest.raises(errors.QueryCanceled) as info:
+                conn.execute("UPDATE acct SET balance = 1 WHERE id = 9")
+            assert time.monotonic() - start < 4  # the lock wait would last 5 s
+            assert "canceling statement due to statement timeout" in str(info.value)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert conn.execute("SELECT balance FROM acct WHERE id = 9").fetchone()[0] == Decimal("90.00")
+    with pytest.raises(psycopg.OperationalError, match='unrecognized configuration parameter "nosuch"'):
+        cluster.connect(options="-c nosuch=1")
+
+
+def test_server_side_cursors(cluster, table):
+    with cluster.connect() as conn:
+        with conn.cursor(name="acct_cur") as cur:
+            cur.itersize = 30
+            cur.execute("SELECT id, owner FROM acct WHERE id > %s ORDER BY id", [50])
+            assert cur.fetchone() == (51, "o1")
+            assert cur.fetchmany(2) == [(52, "o2"), (53, "o3")]
+            assert [r[0] for r in cur] == list(range(54, 100))  # id 100 was deleted above
+            cur.scroll(-2)
+            assert cur.fetchone() == (99, "o4")
+        with conn.cursor(name="no_scroll", scrollable=False) as cur:
+            cur.execute("SELECT id FROM acct ORDER BY id")
+            cur.fetchmany(3)
+            with pytest.raises(errors.ObjectNotInPrerequisiteState):
+                cur.scroll(-1)
+        conn.rollback()
+        held = conn.cursor(name="held", withhold=True)
+        held.execute("SELECT count(*) FROM acct")
+        conn.commit()
+        assert held.fetchone() == (99,)
+        held.close()
+        conn.commit()
+        with pytest.raises(errors.InvalidCursorName):
+            conn.execute("FETCH held")

@@ -21,8 +21,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tests.differential.breadth import BreadthGrammar as Grammar
 from tests.differential.compare import Outcome, intended, load_intended, normalise, same
-from tests.differential.grammar import Grammar
 
 INTENDED_MD = pathlib.Path(__file__).with_name("INTENDED.md")
 

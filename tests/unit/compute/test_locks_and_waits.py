@@ -26,7 +26,7 @@ def test_integer_keys_map_to_contiguous_range_pages():
     assert 0 <= buckets.bucket_of(TEXT_TABLE, ("abc",)) < buckets.HASH_BUCKETS
 
 
-async def test_older_transaction_wounds_the_younger_holder():
+async def test_an_older_waiter_queues_behind_the_holder_without_wounding_it():
     locks = LockManager()
     young, old = Waiter(1, start_ts=2.0), Waiter(2, start_ts=1.0)
     await locks.acquire("row", young)
@@ -39,12 +39,57 @@ async def test_older_transaction_wounds_the_younger_holder():
 
         nursery.start_soon(older)
         await trio.sleep(0.01)
-        assert young.wounded and not got.is_set()
-        with pytest.raises(SqlError) as info:
-            young.check()
-        assert info.value.sqlstate == "40P01"
+        assert not young.wounded and not got.is_set()
+        young.check()  # the holder may go on waiting for other things
         locks.release_all(["row"], young)
     assert got.is_set()
+
+
+async def test_a_cycle_of_row_lock_waits_fails_the_waiter_that_closes_it():
+    locks = LockManager()
+    a, b = Waiter(1, start_ts=1.0), Waiter(1, start_ts=2.0)
+    await locks.acquire("r1", a)
+    await locks.acquire("r2", b)
+    async with trio.open_nursery() as nursery:
+        a_got = trio.Event()
+
+        async def a_wants_r2():
+            await locks.acquire("r2", a)
+            a_got.set()
+
+        nursery.start_soon(a_wants_r2)
+        await trio.sleep(0.01)
+        assert a.waiting_for is b
+        with pytest.raises(SqlError) as info:
+            await locks.acquire("r1", b)  # b -> a -> b
+        assert info.value.sqlstate == "40P01"
+        assert "cycle" in info.value.detail
+        locks.release_all(["r2"], b)
+    assert a_got.is_set() and a.waiting_for is None
+
+
+async def test_a_chain_of_waits_without_a_cycle_just_waits():
+    locks = LockManager()
+    a, b, c = Waiter(1, start_ts=1.0), Waiter(1, start_ts=2.0), Waiter(1, start_ts=3.0)
+    await locks.acquire("branch", c)
+    await locks.acquire("teller", b)
+    async with trio.open_nursery() as nursery:
+        done = []
+
+        async def take(tx, name):
+            await locks.acquire(name, tx)
+            done.append(name)
+
+        nursery.start_soon(take, b, "branch")   # b waits for c
+        await trio.sleep(0.01)
+        nursery.start_soon(take, a, "teller")   # a waits for b (which waits for c)
+        await trio.sleep(0.01)
+        assert done == [] and not b.wounded and not c.wounded
+        locks.release_all(["branch"], c)
+        await trio.sleep(0.01)
+        assert done == ["branch"]
+        locks.release_all(["teller", "branch"], b)
+    assert done == ["branch", "teller"]
 
 
 async def test_younger_waiter_gives_up_with_40p01():

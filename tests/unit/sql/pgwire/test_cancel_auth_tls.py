@@ -57,7 +57,7 @@ async def test_cancel_interrupts_statement_and_session_survives(server):
     state, message, elapsed, after = await in_thread(run)
     assert state == "57014"
     assert "canceling statement due to user request" in message
-    assert elapsed < 5 and after == 7
+    assert elapsed < 25 and after == 7  # cancelled, not run to its 30 s end
     assert server.backends[0].cancelled == 1
 
 
