@@ -25,6 +25,8 @@ from storage.page_format import Page, PageId, encode_page
 log = logging.getLogger("strata.compute.checkpoint")
 
 INTERVAL_S = 1.0
+PUSH_CHUNK = 500
+"""Page images per Redis round trip of a checkpoint."""
 
 
 class MemoryCheckpointer:
@@ -68,8 +70,15 @@ class MemoryCheckpointer:
             pages, lsn = self.snapshot()
             images = await trio.to_thread.run_sync(_encode_all, pages)
             try:
+                # After a million-row commit that is ~100 MB: in chunks, so the
+                # heartbeats of every node get through Redis in between.
+                # The LSN is recorded with the last chunk, after all the others.
+                split = max(0, (len(images) - 1) // PUSH_CHUNK * PUSH_CHUNK)
+                for i in range(0, split, PUSH_CHUNK):
+                    await node.bridge.call(
+                        node.ml.buffer.put_many, images[i:i + PUSH_CHUNK], node.incarnation)
                 await node.bridge.call(
-                    node.ml.buffer.checkpoint, node.node_id, node.incarnation, images, lsn)
+                    node.ml.buffer.checkpoint, node.node_id, node.incarnation, images[split:], lsn)
             except Exception as e:  # memory layer away: retry the same pages next time
                 self.dirty.update(pid for pid, _, _ in images)
                 self.stats["failures"] += 1

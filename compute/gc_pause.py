@@ -13,8 +13,12 @@ transactions at once keep it raised until the last ends).  Young collections
 go on (they untrack the new row tuples as they come, cheaply; disabling the
 collector altogether would leave millions of them for the first collection
 after the transaction, seconds again); the per-transaction containers are
-freed by reference counting when the transaction ends.  Touched only from the
-node's trio thread.
+freed by reference counting when the transaction ends.  When the last big
+transaction ends, everything still tracked is moved to the permanent generation
+(``gc.freeze``): the pages it filled are long-lived, and a full collection over
+them took a second again right after the commit.  (Cyclic garbage that exists
+at that instant is never collected: a few objects per big transaction.)
+Touched only from the node's trio thread.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ def resume() -> None:
         return
     _paused -= 1
     if _paused == 0 and _saved is not None:
+        # What survived the transaction (the pages it filled) is long-lived:
+        # freeze it, so later full collections do not walk it again either.
+        gc.freeze()
         gc.set_threshold(*_saved)
         _saved = None
 

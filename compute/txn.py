@@ -190,8 +190,7 @@ class Transaction:
         if table.table_id == CATALOG_TABLE_ID:
             self._catalog_keys.add(key)
         if not self._gc_paused and len(writes) >= BIG_COMMIT_ROWS:
-            self._gc_paused = True
-            gc_pause.pause()
+            self._pause_gc()
 
     def _own(self, table: TableDef, key: Key):
         """(True, row-or-None) if this transaction wrote ``key``, else (False, None)."""
@@ -221,7 +220,14 @@ class Transaction:
                     out.pop(key, None)
                 else:
                     out[key] = row
+        if len(out) >= BIG_COMMIT_ROWS and not self._gc_paused:
+            self._pause_gc()  # the caller holds a big result (ALTER TABLE rewrites)
         return sorted(out.items(), key=lambda kv: _sort_key(kv[0]))
+
+    def _pause_gc(self) -> None:
+        """No full garbage collection until this transaction ends (compute.gc_pause)."""
+        self._gc_paused = True
+        gc_pause.pause()
 
     async def _pages_for(self, table: TableDef, lo: Bound | None, hi: Bound | None) -> list[PageId]:
         if table.table_id == CATALOG_TABLE_ID:

@@ -60,8 +60,8 @@ class DmlContext(QueryContext):
         self.own_ctes: dict[str, tuple[Operator, Columns]] = {}
         self.target: TargetRows | None = None
 
-    def cte(self, name: str) -> tuple[Operator, Columns] | None:
-        found = super().cte(name)
+    def cte(self, name: str, level=None) -> tuple[Operator, Columns] | None:
+        found = super().cte(name, level)
         return found if found is not None else self.own_ctes.get(name)
 
     def plan_with(self, node: exp.Expression) -> None:

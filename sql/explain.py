@@ -118,7 +118,8 @@ def _line(lines: list[str], depth: int, text: str, child: bool = False) -> None:
 _LABELS = {
     "Filter": "Filter", "Sort": "Sort", "Limit": "Limit", "Slice": "Subquery Scan",
     "Distinct": "HashAggregate", "Group": "HashAggregate", "OneRow": "Result",
-    "Cached": "CTE Scan", "SetOp": "SetOp",
+    "Cached": "CTE Scan", "SetOp": "SetOp", "WindowOp": "WindowAgg",
+    "RecursiveUnion": "Recursive Union", "WorkTable": "WorkTable Scan",
 }
 
 

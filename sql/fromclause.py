@@ -77,7 +77,7 @@ class FromPlanner:
             op, cols = self.ctx.table_function(node, Scope(None, [], parent=self.outer, level=self.level))
             src = Source(index, alias or cols[0][0], list(cols), op=op, func=True)
         elif isinstance(node, exp.Table):
-            cte = self.ctx.cte(node.name) if not node.db else None
+            cte = self.ctx.cte(node.name, self.level) if not node.db else None
             if cte is not None:
                 op, cols = cte
                 src = Source(index, alias or node.name, list(cols), op=op)

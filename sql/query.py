@@ -40,6 +40,16 @@ Columns = list[tuple[str, SqlType]]
 _SETOPS = {exp.Union: "UNION", exp.Intersect: "INTERSECT", exp.Except: "EXCEPT"}
 
 
+class CorrelatedCte(Operator):
+    """A CTE that reads outer columns: computed per run of its query level (``level``)."""
+
+    def __init__(self, child: Operator, level: Level) -> None:
+        self.child, self.level, self.width = child, level, child.width
+
+    def rows(self, env: Env) -> list[tuple]:
+        return self.child.rows(env)
+
+
 class QueryContext:
     """Planning state of one statement: catalog snapshot, parameters, CTEs in
     scope, and the scans the plan will fetch."""
@@ -89,10 +99,14 @@ class QueryContext:
         """A function in FROM (generate_series); its arguments may read ``scope``'s parents."""
         return _pg_functions.plan_table_function(node, Compiler(scope, self.params, planner=self))
 
-    def cte(self, name: str) -> tuple[Operator, Columns] | None:
+    def cte(self, name: str, level: Level | None = None) -> tuple[Operator, Columns] | None:
         for frame in reversed(self._ctes):
             if name in frame:
-                return frame[name]
+                op, cols = frame[name]
+                if isinstance(op, CorrelatedCte) and op.level is not level:
+                    raise SqlError(FEATURE_NOT_SUPPORTED, f'WITH query "{name}" reads columns of an '
+                                   "outer query and can only be read at its own query level")
+                return op, cols
         return None
 
     def subquery(self, node: exp.Expression, scope: Scope) -> tuple[Operator, Columns, bool]:
@@ -109,13 +123,20 @@ class QueryContext:
         self._ctes.append(frame)
         try:
             for cte in with_.expressions:
+                # a CTE may read the enclosing query's outer columns (asyncpg's type
+                # introspection): then it runs per outer row, uncached
+                cte_level = Level()
                 if with_.args.get("recursive") and recursive.is_recursive(cte):
-                    frame[cte.alias] = recursive.plan_recursive(self, cte, frame)
-                    continue
-                op, cols = self.plan_query(cte.this, None)
-                renames = [c.name for c in cte.args["alias"].columns] if cte.args["alias"].columns else []
-                cols = [(renames[i] if i < len(renames) else n, t) for i, (n, t) in enumerate(cols)]
-                frame[cte.alias] = (Cached(op), cols)
+                    op, cols = recursive.plan_recursive(self, cte, frame, outer, cte_level)
+                else:
+                    op, cols = self.plan_query(cte.this, outer, cte_level)
+                    renames = [c.name for c in cte.args["alias"].columns] if cte.args["alias"].columns else []
+                    cols = [(renames[i] if i < len(renames) else n, t) for i, (n, t) in enumerate(cols)]
+                if cte_level.correlated:
+                    level.correlated = True
+                    frame[cte.alias] = (CorrelatedCte(op, level), cols)
+                else:
+                    frame[cte.alias] = (Cached(op), cols)
             return self._plan_body(node, outer, level)
         finally:
             self._ctes.pop()

@@ -81,7 +81,7 @@ class RecursiveUnion(Operator):
         return result
 
 
-def plan_recursive(ctx: Any, cte: exp.CTE, frame: dict) -> tuple[Operator, Columns]:
+def plan_recursive(ctx: Any, cte: exp.CTE, frame: dict, outer: Any = None, level: Any = None) -> tuple[Operator, Columns]:
     """Plan a self-referencing CTE; ``frame`` is the WITH's CTE frame (on the
     planner's stack), where the working table is bound while the recursive term
     is planned."""
@@ -108,7 +108,7 @@ def plan_recursive(ctx: Any, cte: exp.CTE, frame: dict) -> tuple[Operator, Colum
                 raise SqlError(INVALID_RECURSION,
                                f'recursive reference to query "{name}" must not appear within a subquery')
             p = p.parent
-    first, cols = ctx.plan_query(left, None)
+    first, cols = ctx.plan_query(left, outer, level)
     renames = [c.name for c in cte.args["alias"].columns] if cte.args["alias"].columns else []
     if len(renames) > len(cols):
         raise SqlError("42P10", f'WITH query "{name}" has {len(cols)} columns available but '
@@ -117,7 +117,7 @@ def plan_recursive(ctx: Any, cte: exp.CTE, frame: dict) -> tuple[Operator, Colum
             for i, (n, t) in enumerate(cols)]
     work = WorkTable(len(cols))
     frame[name] = (work, cols)
-    step, step_cols = ctx.plan_query(right, None)
+    step, step_cols = ctx.plan_query(right, outer, level)
     if len(step_cols) != len(cols):
         raise SqlError(SYNTAX_ERROR, "each UNION query must have the same number of columns")
     types = [t for _, t in cols]
@@ -133,4 +133,4 @@ def plan_recursive(ctx: Any, cte: exp.CTE, frame: dict) -> tuple[Operator, Colum
     distinct = body.args.get("distinct") is not False
     op = RecursiveUnion(first, step, work, distinct, converter(step_types, types))
     ctx.recursive = True
-    return Cached(op), cols
+    return (op if level is not None else Cached(op)), cols  # the caller caches

@@ -110,7 +110,10 @@ class Analysis:
 
 
 def analyse(sql: str, literals: list[Literal], stmt: exp.Expression) -> Analysis | None:
-    """Which constants may become parameters, given the parsed statement."""
+    """Which constants may become parameters, given the parsed statement.  Only
+    queries and DML: a DDL statement stores its text (CHECK, DEFAULT, views)."""
+    if not isinstance(stmt, (exp.Query, exp.Insert, exp.Update, exp.Delete)):
+        return None
     found = {}
     for n in stmt.walk(bfs=False):
         if isinstance(n, exp.Literal):

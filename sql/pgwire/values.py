@@ -31,6 +31,7 @@ from sql.errors import (
     NUMERIC_VALUE_OUT_OF_RANGE,
     SqlError,
 )
+from sql.pgwire import array_values
 
 Encoder = Callable[[object], bytes]
 
@@ -191,15 +192,6 @@ _TEXT_ENCODERS: dict[int, Encoder] = {
 }
 
 
-def _array_text(element: int) -> Encoder:
-    def enc(v: object) -> bytes:
-        from sql.typed_values import text_of
-
-        return text_of(v, oids.ARRAY_OF[element]).encode("utf-8")
-
-    return enc
-
-
 def text_encoder(type_oid: int) -> Encoder:
     """value -> bytes in PostgreSQL text output format for ``type_oid``."""
     enc = _TEXT_ENCODERS.get(type_oid)
@@ -207,7 +199,7 @@ def text_encoder(type_oid: int) -> Encoder:
         return enc
     element = oids.ELEMENT_OF.get(type_oid)
     if element is not None:
-        return _array_text(element)
+        return array_values.text_encoder(type_oid)
     return _str_text
 
 
@@ -297,29 +289,6 @@ def _jsonb_bin(v: object) -> bytes:
     return b"\x01" + _json_text(v)
 
 
-def _array_bin(element: int) -> Encoder | None:
-    """array_send, one dimension: ndim, has-null flag, element OID, size, lower
-    bound 1, then each element as int32 length (-1 for NULL) and its bytes."""
-    enc = _BINARY_ENCODERS.get(element)
-    if enc is None:
-        return None
-
-    def encode(v: object) -> bytes:
-        items = list(v)  # type: ignore[call-overload]
-        if not items:
-            return struct.pack("!iiI", 0, 0, element)
-        out = [struct.pack("!iiIii", 1, 1 if None in items else 0, element, len(items), 1)]
-        for x in items:
-            if x is None:
-                out.append(_pack_i4(-1))
-            else:
-                b = enc(x)
-                out.append(_pack_i4(len(b)) + b)
-        return b"".join(out)
-
-    return encode
-
-
 _BINARY_ENCODERS: dict[int, Encoder] = {
     oids.BOOL: lambda v: b"\x01" if v else b"\x00",
     oids.INT2: _pack_i2,
@@ -350,11 +319,16 @@ _BINARY_ENCODERS: dict[int, Encoder] = {
 def binary_encoder(type_oid: int) -> Encoder | None:
     """value -> bytes in binary send format, or None if not implemented."""
     enc = _BINARY_ENCODERS.get(type_oid)
-    if enc is None and type_oid in oids.ELEMENT_OF:
-        return _array_bin(oids.ELEMENT_OF[type_oid])
-    if enc is None and type_oid in (oids.INT2VECTOR, oids.OIDVECTOR):  # int2vectorsend: an array
-        return _array_bin(oids.INT2 if type_oid == oids.INT2VECTOR else oids.OID)
-    return enc
+    if enc is not None:
+        return enc
+    if type_oid in oids.ELEMENT_OF:
+        element = oids.ELEMENT_OF[type_oid]
+    elif type_oid in (oids.INT2VECTOR, oids.OIDVECTOR):  # int2vectorsend: an array
+        element = oids.INT2 if type_oid == oids.INT2VECTOR else oids.OID
+    else:
+        return None
+    item = _BINARY_ENCODERS.get(element)
+    return None if item is None else array_values.binary_encoder(element, item)
 
 
 # ---------------------------------------------------------------- parameters
@@ -503,30 +477,6 @@ _BINARY_DECODERS: dict[int, Callable[[bytes], object]] = {
 }
 
 
-def _bin_array(b: bytes) -> object:
-    from sql.pgvalues import PgArray
-
-    ndim, _flags, element = struct.unpack_from("!iiI", b)
-    if ndim == 0:
-        return PgArray()
-    if ndim != 1:
-        raise SqlError(FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported")
-    size, _lower = struct.unpack_from("!ii", b, 12)
-    decoder = _BINARY_DECODERS.get(element)
-    if decoder is None:
-        raise SqlError(FEATURE_NOT_SUPPORTED, f"binary format for arrays of type {element} is not supported")
-    pos, out = 20, []
-    for _ in range(size):
-        (n,) = struct.unpack_from("!i", b, pos)
-        pos += 4
-        if n < 0:
-            out.append(None)
-        else:
-            out.append(decoder(b[pos:pos + n]))
-            pos += n
-    return PgArray(out)
-
-
 def decode_param(data: bytes | None, fmt: int, oid: int) -> object:
     """One Bind parameter value: ``fmt`` 0 text, 1 binary; ``oid`` 0 unknown."""
     if data is None:
@@ -537,7 +487,9 @@ def decode_param(data: bytes | None, fmt: int, oid: int) -> object:
         except UnicodeDecodeError:
             raise SqlError("22021", "invalid byte sequence for encoding \"UTF8\"") from None
         return decode_text_param(s, oid)
-    decoder = _BINARY_DECODERS.get(oid) or (_bin_array if oid in oids.ELEMENT_OF else None)
+    decoder = _BINARY_DECODERS.get(oid)
+    if decoder is None and oid in oids.ELEMENT_OF:
+        return array_values.decode_binary(data, _BINARY_DECODERS)
     if decoder is None:
         name = oids.TYPE_NAME.get(oid, str(oid))
         raise SqlError(FEATURE_NOT_SUPPORTED,

@@ -110,9 +110,6 @@ def test_types_and_codecs(cluster):
     run(main())
 
 
-@pytest.mark.xfail(reason="the introspection query's WITH RECURSIVE reads the enclosing "
-                          "query's t.oid (a correlated CTE): 42P01 until CTEs see outer columns",
-                   strict=False)
 def test_array_type_introspection(cluster):
     """An int4[] / int8[] result makes asyncpg run its recursive pg_type
     introspection query (WITH RECURSIVE inside a correlated subquery)."""

@@ -195,14 +195,7 @@ EXPECTED_CRUD = {
 }
 
 
-ASYNCPG_INTROSPECTION = pytest.mark.xfail(
-    reason="asyncpg's type introspection (array result columns of the index reflection query) "
-           "needs a CTE that reads the enclosing query's columns (correlated WITH RECURSIVE "
-           "inside a scalar subquery): 42P01 'missing FROM-clause entry for table \"t\"'",
-    strict=False)
-
-
-@pytest.mark.parametrize("driver", ["psycopg", pytest.param("asyncpg", marks=ASYNCPG_INTROSPECTION)])
+@pytest.mark.parametrize("driver", DRIVERS)
 def test_create_all_and_reflection_match_postgres(cluster, postgres, driver):
     url = f"postgresql://strata@127.0.0.1:{cluster.port}/strata"
     reflected, _, left = run_all(url, driver, do_crud=False)

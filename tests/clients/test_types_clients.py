@@ -77,10 +77,15 @@ def test_asyncpg_roundtrip(cluster):
     _asyncpg(cluster, body)
 
 
-@pytest.mark.xfail(strict=True, reason="asyncpg introspects int[]/numeric[]/... with a query whose CTE refers to "
-                   "the enclosing query (WITH RECURSIVE typebases ... t2.oid = t.oid): not supported by the planner")
-def test_asyncpg_arrays_need_type_introspection(cluster):
+def test_asyncpg_arrays(cluster):
+    """asyncpg introspects int[]/numeric[]/... (its recursive pg_type query) before using them."""
     async def body(conn):
-        assert await conn.fetchval("SELECT ARRAY[1, NULL, 3]") == [1, None, 3]
+        await conn.execute("CREATE TABLE types_apg_arr (id INT PRIMARY KEY, ia INT[], na NUMERIC[], ba BOOLEAN[], "
+                           "ua UUID[], ja JSONB[])")
+        row = (1, [1, None, 3], [Decimal("1.5"), None], [True, False], [U1], ['{"a": 1}'])
+        await conn.execute("INSERT INTO types_apg_arr VALUES ($1, $2, $3, $4, $5, $6)", *row)
+        assert tuple(await conn.fetchrow("SELECT * FROM types_apg_arr")) == row
+        assert await conn.fetchval("SELECT id FROM types_apg_arr WHERE ia @> $1", [3]) == 1
+        assert await conn.fetchval("SELECT ARRAY[1, NULL, 3] || 4") == [1, None, 3, 4]
 
     _asyncpg(cluster, body)

@@ -59,3 +59,23 @@ async def test_like_escape(db):
         (True, False, True, False, True, None)]
     assert await db.q("SELECT 'pg_catalog' NOT LIKE $1 || '%' ESCAPE '/'", ["pg/_"]) == [(False,)]
     assert await db.err("SELECT 'ab' LIKE 'a_' ESCAPE 'xx'") == "22025"
+
+
+async def test_cte_reading_outer_columns(db):
+    """asyncpg's type introspection: WITH RECURSIVE inside a correlated scalar
+    subquery whose anchor reads the outer row."""
+    assert await db.q("SELECT t.n, (WITH RECURSIVE r(k) AS (SELECT t.n UNION ALL SELECT k - 1 FROM r "
+                      "WHERE k > 0) SELECT count(*) FROM r) FROM (VALUES (1), (3), (2)) t(n)") == [
+        (1, 2), (3, 4), (2, 3)]
+    assert await db.q("SELECT t.n, (WITH x AS (SELECT t.n * 10 AS m) SELECT m FROM x) "
+                      "FROM (VALUES (1), (3)) t(n)") == [(1, 10), (3, 30)]
+    assert await db.q("WITH x AS (SELECT 1 AS a) SELECT (SELECT a FROM x), a FROM x") == [(1, 1)]
+    # read from a deeper level it would need re-running per row of that level: refused
+    assert await db.err("SELECT (WITH x AS (SELECT t.n AS m) SELECT (SELECT m FROM x)) "
+                        "FROM (VALUES (1)) t(n)") == "0A000"
+    rows = await db.q("""SELECT t.typname, (CASE WHEN t.typtype = 'd' THEN (WITH RECURSIVE
+        tb(oid, depth) AS (SELECT t2.typbasetype, 0 FROM pg_type t2 WHERE t2.oid = t.oid
+        UNION ALL SELECT t2.typbasetype, tb.depth + 1 FROM pg_type t2, tb
+        WHERE tb.oid = t2.oid AND t2.typbasetype != 0) SELECT oid FROM tb ORDER BY depth DESC LIMIT 1)
+        END), t.typelem FROM pg_type t WHERE t.oid = ANY($1::oid[]) ORDER BY 1""", ["{1007,22}"])
+    assert rows == [("_int4", None, 23), ("int2vector", None, 21)]

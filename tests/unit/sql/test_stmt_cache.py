@@ -104,3 +104,15 @@ async def test_normalisation_off_plans_every_text():
         await s.execute(f"INSERT INTO t VALUES ({i})")
     assert executor.stats.shape_hits == 0
     assert executor.stats.misses == 4
+
+
+async def test_ddl_text_is_never_parameterised(s, executor):
+    await s.execute("CREATE TABLE c1 (a INT CHECK (a > 0), b INT DEFAULT 5)")
+    await s.execute("CREATE TABLE c2 (a INT CHECK (a > 1), b INT DEFAULT 6)")
+    await s.execute("INSERT INTO c1 (a) VALUES (1)")
+    await s.execute("INSERT INTO c2 (a) VALUES (2)")
+    assert await rows(s, "SELECT a, b FROM c1") == [(1, 5)]
+    assert await rows(s, "SELECT a, b FROM c2") == [(2, 6)]
+    with pytest.raises(Exception) as info:
+        await s.execute("INSERT INTO c2 (a) VALUES (1)")
+    assert info.value.sqlstate == "23514"
