@@ -158,22 +158,27 @@ def space_parameters(sql: str) -> str:
 _PARAM_THEN_CHAR = re.compile(r"\$\d+[^\s\d]")
 
 
+_LEXICAL_SKIP = r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/"
+"""String literals, quoted identifiers and comments: the rewrites below never look inside."""
+
 _OID_ARRAY_TYPE = re.compile(
-    r"(?i)(::\s*|\bas\s+)(?:pg_catalog\.)?(oid|regclass|regtype|regproc|regprocedure|regnamespace"
-    r"|regrole|regoper|regoperator|xid|cid|tid)\s*\[\s*\]")
+    rf"(?is)({_LEXICAL_SKIP})|(::\s*|\bas\s+)(?:pg_catalog\.)?(oid|regclass|regtype|regproc"
+    r"|regprocedure|regnamespace|regrole|regoper|regoperator|xid|cid|tid)\s*\[\s*\]")
 """``x::oid[]``: sqlglot reads ``[]`` after these type names as a subscript;
 PostgreSQL's own name for the array type, ``_oid``, parses (asyncpg sends ``$1::oid[]``)."""
 
 
 _INTERVAL_WITH_TIME = re.compile(
-    r"(?i)\binterval\s+('[^']*')(?!\s*(?:year|month|day|hour|minute|second)s?\b)")
+    rf"(?is)({_LEXICAL_SKIP})|\binterval\s+('(?:[^']|'')*')"
+    r"(?!\s*(?:year|month|day|hour|minute|second)s?\b)")
 """``interval '1 day 02:00'`` / ``'2 days ago'``: sqlglot keeps only '1 day'; the cast form
 keeps the text (sql.intervals parses it)."""
 
 
 def _parse_postgres(sql: str) -> list:
-    if "'" in sql and _INTERVAL_WITH_TIME.search(sql):
-        sql = _INTERVAL_WITH_TIME.sub(r"CAST(\1 AS INTERVAL)", sql)
+    if "'" in sql and "nterval" in sql.lower():
+        sql = _INTERVAL_WITH_TIME.sub(
+            lambda m: m.group(1) or f"CAST({m.group(2)} AS INTERVAL)", sql)
     try:
         return sqlglot.parse(sql, read="postgres")
     except sqlglot.errors.TokenError:
@@ -181,9 +186,10 @@ def _parse_postgres(sql: str) -> list:
             raise
         return sqlglot.parse(space_parameters(sql), read="postgres")
     except sqlglot.errors.ParseError:
-        if not _OID_ARRAY_TYPE.search(sql):
+        if not any(m.group(2) for m in _OID_ARRAY_TYPE.finditer(sql)):
             raise
-        return _parse_postgres(_OID_ARRAY_TYPE.sub(r"\1_\2", sql))
+        return _parse_postgres(
+            _OID_ARRAY_TYPE.sub(lambda m: m.group(1) or f"{m.group(2)}_{m.group(3)}", sql))
 
 
 @lru_cache(maxsize=512)
