@@ -30,6 +30,7 @@ import trio
 from compute.bridge import Bridge
 from compute.catalog import CATALOG_PID, CatalogCache
 from compute.checkpoint import MemoryCheckpointer
+from compute.ddl_fence import DdlFence
 from compute.failover import FailoverWatcher
 from compute.locks import LockManager
 from compute.log_writer import LogWriter
@@ -73,6 +74,7 @@ class ComputeNode:
         self.pages.on_page_leaving = self._page_leaving
         self.locks = LockManager()
         self.catalog = CatalogCache(self)
+        self.ddl_fence = DdlFence()
         self.checkpointer = MemoryCheckpointer(self)
         self.tier1 = Tier1(self)
         self.failover = FailoverWatcher(self)

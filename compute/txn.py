@@ -58,6 +58,7 @@ class Transaction:
         self.locks: list = []
         self._locked: set = set()  # the names in ``locks``, for O(1) membership
         self.catalog_writes = False
+        self._defs: dict[str, TableDef] = {}  # the definition each written table was written under
         self._catalog_keys: set[Key] = set()  # catalog keys written (a fast _catalog_view)
         self._gc_paused = False
         self.ddl_token: int | None = None
@@ -126,6 +127,9 @@ class Transaction:
         await self._hold(CATALOG_PID)
         await self._lock(_CATALOG_LOCK)
         if first:
+            # Local commits in flight land before this DDL reads any table, and
+            # local writers reaching commit wait for it (compute.ddl_fence).
+            await self.node.ddl_fence.begin_ddl(self)
             # Every other node drops its cached catalog before we change it; the
             # owner (us) serves read copies only once this transaction is done.
             await self.node.catalog.invalidate_readers()
@@ -189,6 +193,8 @@ class Transaction:
         writes[(table.table_id, key)] = (self._pid(table, key), row)
         if table.table_id == CATALOG_TABLE_ID:
             self._catalog_keys.add(key)
+        elif table.name not in self._defs:
+            self._defs[table.name] = table
         if not self._gc_paused and len(writes) >= BIG_COMMIT_ROWS:
             self._pause_gc()
 
@@ -308,9 +314,16 @@ class Transaction:
             return
         try:
             if self.writes:
+                fence = self.node.ddl_fence
                 if self.ddl_token is not None:
                     await ddl_lock.confirm(self.node, self.ddl_token)
-                await self._log_and_install()
+                elif not self.catalog_writes and self._defs:
+                    await fence.check_writer(self.node, self._defs)
+                fence.commit_started()
+                try:
+                    await self._log_and_install()
+                finally:
+                    fence.commit_finished()
         finally:
             self._finish()
             await self._release_ddl()
@@ -388,6 +401,7 @@ class Transaction:
         if self.finished:
             return
         self.finished = True
+        self.node.ddl_fence.end_ddl(self)  # also after ROLLBACK TO undid the catalog writes
         self.node.locks.release_all(self.locks, self.waiter)
         for op in self.pinned.values():
             self.node.pages.unpin(op, self.waiter)

@@ -258,12 +258,13 @@ def _set_not_null(name: str, not_null: bool) -> Action:
             return table
         if not not_null and i in table.primary_key:
             raise SqlError(INVALID_TABLE_DEFINITION, f'column "{name}" is in a primary key')
-        if not_null:
+        altered = await _put_column(txn, table, i, dataclasses.replace(col, not_null=not_null))
+        if not_null:  # checked after the catalog write, which fences off concurrent writers
             for _, row in await txn.scan(table):
                 if row[i] is None:
                     raise SqlError(NOT_NULL_VIOLATION,
                                    f'column "{name}" of relation "{table.name}" contains null values')
-        return await _put_column(txn, table, i, dataclasses.replace(col, not_null=not_null))
+        return altered
     return run
 
 

@@ -41,8 +41,10 @@ async def rewrite(
 ) -> TableDef:
     """``old`` rewritten with ``columns`` and ``pk``; ``transform`` maps each old row
     to the new one (it may be a coroutine function)."""
-    rows = await txn.scan(old)
+    # The catalog write first: it fences off concurrent writers of ``old``
+    # (compute.ddl_fence) before the scan reads the rows to copy.
     base = await txn.replace_table(old.name, tuple(columns), tuple(pk))
+    rows = await txn.scan(old)
     checks = old.checks if checks is None else tuple(checks)
     foreign_keys = old.foreign_keys if foreign_keys is None else tuple(foreign_keys)
     index_defs = old.indexes if index_defs is None else index_defs

@@ -216,6 +216,10 @@ async def install(txn: TxnContext, table: TableDef, r: Resolved, validate: bool)
     and FKs (23503) first (ALTER TABLE ADD CONSTRAINT)."""
     new = dataclasses.replace(table, checks=table.checks + tuple(r.checks),
                               foreign_keys=table.foreign_keys + tuple(r.fks))
+    if r.checks or r.fks:
+        # Written before the rows are checked: the catalog write fences off
+        # concurrent writers (compute.ddl_fence); a violation rolls it back.
+        await txn.put_table(new)
     if validate and (r.checks or r.fks):
         rows = await txn.scan(table)
         for c in r.checks:
@@ -227,8 +231,6 @@ async def install(txn: TxnContext, table: TableDef, r: Resolved, validate: bool)
         probe = dataclasses.replace(new, checks=(), foreign_keys=tuple(r.fks))
         for _, row in rows:
             await constraints.check_references(txn, probe, row)
-    if r.checks or r.fks:
-        await txn.put_table(new)
     for name, cols in r.uniques:
         new = await indexes.create_index(txn, new, name, cols, True, constraint=True)
     return new

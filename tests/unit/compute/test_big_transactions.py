@@ -11,6 +11,7 @@ import trio
 
 from compute import gc_pause
 from compute import node as node_mod
+from compute.ddl_fence import DdlFence
 from compute.locks import LockManager
 from compute.node import ComputeNode, NodeConfig
 from compute.txn import BIG_COMMIT_ROWS, Transaction
@@ -100,6 +101,7 @@ class _FakeNode:
     def __init__(self) -> None:
         self.locks = LockManager()
         self.pages = _Pages()
+        self.ddl_fence = DdlFence()
 
 
 def test_a_big_transaction_holds_off_full_collections_until_it_ends():
