@@ -61,8 +61,9 @@ def report(name: str, out: str) -> int:
 def run(cluster: Cluster, args) -> int:
     bad = 0
     start = time.monotonic()
-    pgbench(cluster, "-i", "-s", str(args.scale))
-    print(f"pgbench -i -s {args.scale}: {time.monotonic() - start:.1f} s", flush=True)
+    out = pgbench(cluster, "-i", "-s", str(args.scale))
+    detail = figure(r"(done in [^\n]*)", out)
+    print(f"pgbench -i -s {args.scale}: {time.monotonic() - start:.1f} s ({detail})", flush=True)
     out = pgbench(cluster, "-T", str(args.seconds), "-c", str(args.clients), "-j", str(args.threads))
     bad += report(f"tpcb-like -c {args.clients} -j {args.threads} -T {args.seconds}", out)
     with cluster.connect() as conn:

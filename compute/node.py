@@ -200,7 +200,7 @@ class ComputeNode:
     def _heartbeat_thread(self, token, stop: threading.Event) -> None:
         ms = self.ml.membership
         lease_s = self.cfg.lease_ms / 1000
-        period = lease_s / 4
+        period = lease_s / 8  # a GIL stall of most of a lease is still survived
         last_ok = time.monotonic()
         while not stop.wait(period):
             loop_age = time.monotonic() - self._loop_tick
