@@ -1,11 +1,12 @@
 """pgbench (PostgreSQL 15 client) against a real two-node cluster via the router.
 
-A shorter CI version of ``bench/pgbench_tpcb.py`` (scale 10, 30 s): ``pgbench -i
--s 2`` with its defaults (DROP/CREATE TABLE ... WITH (fillfactor), TRUNCATE and
+Issue 5's acceptance run (``bench/pgbench_tpcb.py`` prints the figures): ``pgbench -i
+-s 10`` with its defaults (DROP/CREATE TABLE ... WITH (fillfactor), TRUNCATE and
 COPY ... FROM STDIN WITH (FREEZE ON) in one transaction, VACUUM ANALYZE, ALTER
 TABLE ... ADD PRIMARY KEY), then tpcb-like with 8 clients on 2 threads -- every
-transaction updates the one page that holds ``pgbench_branches`` -- with zero
-failed transactions and consistent balances, then select-only.
+transaction updates the one page that holds ``pgbench_branches`` -- for 30 s with
+zero failed transactions and consistent balances, then select-only for 30 s.
+``STRATA_PGBENCH_SCALE`` / ``STRATA_PGBENCH_SECONDS`` shorten it for local runs.
 
 What makes the tpcb-like run clean: the router keeps the sessions of one
 application on one node (``router/affinity.py``), so the hot pages stay put,
@@ -14,6 +15,7 @@ and row-lock waits on a node abort only a real cycle (``compute/locks.py``).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +25,8 @@ import pytest
 PGBENCH = shutil.which("pgbench")
 pytestmark = pytest.mark.skipif(PGBENCH is None, reason="pgbench (PostgreSQL 15 client) is not installed")
 
-SCALE = 2
+SCALE = int(os.environ.get("STRATA_PGBENCH_SCALE", "10"))
+SECONDS = os.environ.get("STRATA_PGBENCH_SECONDS", "30")
 
 
 def _pgbench(cluster, *args: str, timeout: float = 300) -> str:
@@ -56,9 +59,11 @@ def _balances(cluster) -> tuple:
         ).fetchone()
 
 
+@pytest.mark.timeout(1800)
 def test_init_then_tpcb_with_8_clients_and_select_only(cluster):
-    out = _pgbench(cluster, "-i", "-s", str(SCALE))
+    out = _pgbench(cluster, "-i", "-s", str(SCALE), timeout=1500)
     assert "done in" in out, out
+    print("\n" + out.strip().splitlines()[-1])  # pgbench's own "done in ... s (drop tables ...)" line
     with cluster.connect() as conn:
         assert conn.execute("select count(*) from pgbench_accounts").fetchone()[0] == SCALE * 100_000
         assert conn.execute("select count(*) from pgbench_tellers").fetchone()[0] == SCALE * 10
@@ -68,12 +73,13 @@ def test_init_then_tpcb_with_8_clients_and_select_only(cluster):
     # tpcb-like, 8 clients on one hot branches page: no failures, and every
     # committed transaction applied exactly once (pgbench truncates
     # pgbench_history when a run starts; this is the first run after -i).
-    out = _pgbench(cluster, "-T", "10", "-c", "8", "-j", "2")
+    out = _pgbench(cluster, "-T", SECONDS, "-c", "8", "-j", "2")
+    print(out)
     assert _failed(out) == 0, out
     assert _processed(out) > 0, out
     a, t, b, h = _balances(cluster)
     assert a == t == b == h, (a, t, b, h)
 
-    out = _pgbench(cluster, "-S", "-T", "5", "-c", "8", "-j", "2")
+    out = _pgbench(cluster, "-S", "-T", SECONDS, "-c", "8", "-j", "2")
     assert _failed(out) == 0, out
     assert _processed(out) > 0, out
