@@ -20,7 +20,7 @@ from . import types as T
 from .api import SqlType
 from .errors import DATATYPE_MISMATCH, UNDEFINED_FUNCTION, SqlError
 from .expr import BOOL, INT4, Compiled, Compiler
-from .handler_chain import chain, fallback, peek_pair
+from .handler_chain import chain, fallback, peek_pair, strict2
 from .pgvalues import PgArray, array_cmp, parse_array
 from .pgvalues import array_sort_key as sort_key  # noqa: F401  (re-exported)
 
@@ -69,16 +69,7 @@ def _elements_match(op: str, a: Compiled, b: Compiled) -> None:
 
 
 def _binary(fa, fb, op: Callable[[Any, Any], Any], t: SqlType) -> Compiled:
-    def fn(row: tuple, p: Sequence[Any]) -> Any:
-        x = fa(row, p)
-        if x is None:
-            return None
-        y = fb(row, p)
-        if y is None:
-            return None
-        return op(x, y)
-
-    return Compiled(fn, t)
+    return Compiled(strict2(fa, fb, op), t)
 
 
 def _compare(c: Compiler, node: exp.Binary, hint, prev) -> Compiled:

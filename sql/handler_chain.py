@@ -69,3 +69,19 @@ def peek_pair(c: Any, left: exp.Expression, right: exp.Expression) -> tuple[Any,
         return None
     b = peek(c, right)
     return None if b is None else (a, b)
+
+
+def strict2(fa: Callable, fb: Callable, op: Callable[[Any, Any], Any]) -> Callable:
+    """``op(a, b)`` of two compiled operands, NULL if either is NULL (a strict
+    binary operator); ``fb`` is not evaluated when ``fa`` gives NULL."""
+
+    def fn(row: tuple, p: Any) -> Any:
+        x = fa(row, p)
+        if x is None:
+            return None
+        y = fb(row, p)
+        if y is None:
+            return None
+        return op(x, y)
+
+    return fn

@@ -19,7 +19,7 @@ from . import types as T
 from .api import SqlType
 from .errors import INVALID_PARAMETER_VALUE, UNDEFINED_FUNCTION, SqlError
 from .expr import BOOL, INT4, TEXT, Compiled, Compiler
-from .handler_chain import chain, fallback, peek_pair
+from .handler_chain import chain, fallback, peek_pair, strict2
 
 JSONB = T.simple(oids.JSONB)
 JSON = T.simple(oids.JSON)
@@ -45,16 +45,7 @@ def _json_operand(c: Compiler, node: exp.Expression) -> Compiled:
 
 
 def _strict2(fa, fb, op: Callable[[Any, Any], Any], t: SqlType) -> Compiled:
-    def fn(row: tuple, p: Sequence[Any]) -> Any:
-        x = fa(row, p)
-        if x is None:
-            return None
-        y = fb(row, p)
-        if y is None:
-            return None
-        return op(x, y)
-
-    return Compiled(fn, t)
+    return Compiled(strict2(fa, fb, op), t)
 
 
 # -- -> ->> #> #>>
