@@ -4,10 +4,9 @@ Owns scalar semantics: literals, column references, parameters ($n), arithmetic
 (integer division truncates, 22012, 22003 on int overflow), comparisons and
 AND/OR/NOT with SQL three-valued logic (None is NULL), IS [NOT] NULL/TRUE/FALSE,
 BETWEEN, IN (list), [I]LIKE, CASE, COALESCE, NULLIF, CAST/::, || and a few
-functions.  Each compiled node carries its result ``SqlType``.
-
-Compiling once per statement keeps the per-row cost to closure calls.  Type
-checks (42804, 42883, 42703) happen at compile time, before any row is read.
+functions.  Each compiled node carries its result ``SqlType``.  Compiling once per
+statement keeps the per-row cost to closure calls; type checks (42804, 42883, 42703)
+happen at compile time, before any row is read.
 
 ``Scope`` (sql.scope) names the columns a row holds; ``slots`` maps whole expressions
 (group keys, aggregates) to row positions for the grouped stage of a SELECT.
@@ -62,6 +61,7 @@ from .operators import (  # noqa: F401  (re-exported: numeric_div and the type c
     _text,
     _tname,
     _weight_first,
+    bpchar_trimmed,
     like_regex,
     numeric_div,
     numeric_result,
@@ -298,7 +298,7 @@ class Compiler:
         op, cmp = _CMP[type(node)]
         a, b = self.pair(node.this, node.expression)
         _check_comparable(op, a.type, b.type)
-        fa, fb = a.fn, b.fn
+        fa, fb = bpchar_trimmed(a.fn, a.oid), bpchar_trimmed(b.fn, b.oid)
 
         def fn(row: tuple, p: Sequence[Any]) -> Any:
             x = fa(row, p)

@@ -244,3 +244,11 @@ def _check_comparable(op: str, a: SqlType, b: SqlType) -> None:
             f"operator does not exist: {_tname(a)} {op} {_tname(b)}",
             hint="No operator matches the given name and argument types.",
         )
+
+
+def bpchar_trimmed(f: Callable, oid: int) -> Callable:
+    """A comparison operand: a character(n) value without its trailing blanks, which
+    PostgreSQL's bpchar comparisons (and its bpchar-to-text cast) ignore."""
+    if oid != oids.BPCHAR:
+        return f
+    return lambda row, p: v.rstrip(" ") if isinstance(v := f(row, p), str) else v

@@ -16,19 +16,24 @@ OIDs are stable and derived, never stored:
   namespaces   pg_catalog 11, public 2200, information_schema 13000, pg_toast 99
   user table   its table_id;  its primary-key index  INDEX_BASE + table_id;
   its pk constraint CONSTRAINT_BASE + table_id;  a column default ATTRDEF_BASE + ...
+  a sequence   SEQUENCE_BASE + a hash of its name (sequence_oid)
   catalog relation  PostgreSQL's own oid (pg_class 1259, ...); types: sql.oids
   the one role ``strata`` 10; the one database ``strata`` 5.
 
 What exists: tables with columns, types, NOT NULL, DEFAULT, identity, a primary
 key (the unique btree index ``<table>_pkey`` and its constraint), secondary
 indexes, UNIQUE / CHECK / FOREIGN KEY constraints (sql.pg_constraints derives
-their rows, oids and definitions).  Empty because Strata has none yet: views,
-sequences, inheritance, partitions, policies, triggers, comments, publications,
-extended statistics.
+their rows, oids and definitions), views, sequences (the rows of sql.sequences'
+hidden table, read once per snapshot: pg_class relkind 'S', pg_sequence, and
+``pg_get_serial_sequence`` for the SERIAL / identity column that owns one).
+Empty because Strata has none yet: inheritance, partitions, policies, triggers,
+comments, publications, extended statistics.
 """
 
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,6 +44,7 @@ from . import pg_constraints as K
 from . import settings as gucs
 from . import types as T
 from .api import ColumnDef, SqlType, TableDef, TxnContext
+from .errors import UNDEFINED_COLUMN, UNDEFINED_TABLE, SqlError
 from .pgvalues import PgArray, PgVector
 
 PG_CATALOG, PUBLIC, INFORMATION_SCHEMA, PG_TOAST = 11, 2200, 13000, 99
@@ -46,6 +52,7 @@ NAMESPACES = {PG_CATALOG: "pg_catalog", PUBLIC: "public", INFORMATION_SCHEMA: "i
               PG_TOAST: "pg_toast"}
 ROLE_OID, DATABASE_OID, HEAP_AM, BTREE_AM = 10, 5, 2, 403
 INDEX_BASE, CONSTRAINT_BASE, ATTRDEF_BASE = K.INDEX_BASE, K.CONSTRAINT_BASE, 0x60000000
+SEQUENCE_BASE = 0x20000000
 DEFAULT_COLLATION = 100
 SNAPSHOT_KEY = "pg_catalog.snapshot"
 
@@ -133,13 +140,67 @@ class Column:
         return -1
 
 
+_TYPE_RANGE = {oids.INT2: 2**15 - 1, oids.INT4: 2**31 - 1, oids.INT8: 2**63 - 1}
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')*)'(?:::regclass)?\)")
+
+
+def sequence_oid(name: str) -> int:
+    """A sequence's oid: stable (its name is its key in sql.sequences), in a range of
+    its own (below pg_constraints' NAMED_BASE, above any allocated table id)."""
+    return SEQUENCE_BASE + zlib.crc32(name.encode()) % 0x10000000
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A sequence as pg_class / pg_sequence show it, from its row in sql.sequences'
+    hidden table ``(name, last_value, is_called, increment, owned_by)``.
+
+    The row keeps no start value: before the first nextval it is ``last_value``;
+    after, the default start (PostgreSQL's MINVALUE ascending, MAXVALUE descending)
+    is shown, since Strata accepts no MINVALUE / MAXVALUE options."""
+
+    oid: int
+    name: str
+    typid: int
+    """int8, or the type of the SERIAL / identity column that owns it."""
+    start: int
+    increment: int
+    min: int
+    max: int
+    table: TableDef | None = None
+    """The owning table (``owned_by``), when one of its columns takes its nextval."""
+    column: int = 0
+    """That column's attnum (1-based); 0 without an owner."""
+
+    @staticmethod
+    def from_row(row: tuple, tables: dict[str, TableDef]) -> "Sequence":
+        name, last, called, increment, owned_by = row[:5]
+        table, column, typid = None, 0, oids.INT8
+        owner = tables.get(owned_by) if owned_by is not None else None
+        if owner is not None:
+            for i, c in enumerate(owner.columns):
+                m = _NEXTVAL.fullmatch(c.default_sql.strip()) if c.default_sql else None
+                if m is not None and m.group(1).replace("''", "'") == name:
+                    table, column = owner, i + 1
+                    typid = c.type.oid if c.type.oid in _TYPE_RANGE else oids.INT8
+                    break
+        top = _TYPE_RANGE[typid]
+        lo, hi = (1, top) if increment > 0 else (-top - 1, -1)
+        start = last if not called else (lo if increment > 0 else hi)
+        return Sequence(sequence_oid(name), name, typid, start, increment, lo, hi, table, column)
+
+
 class Snapshot:
     """The catalog as one execution sees it: user tables plus derived maps."""
 
-    def __init__(self, tables: list[TableDef], settings: dict[str, str]) -> None:
+    def __init__(self, tables: list[TableDef], settings: dict[str, str],
+                 sequence_rows: list[tuple] = ()) -> None:
         self.tables = sorted(tables, key=lambda t: t.table_id)
         self.settings = settings
         self.by_oid = {t.table_id: t for t in self.tables}
+        by_name = {t.name: t for t in self.tables}
+        self.sequences = sorted((Sequence.from_row(r, by_name) for r in sequence_rows), key=lambda q: q.name)
+        self.sequence_by_oid = {q.oid: q for q in self.sequences}
         self._rows: dict[int, list[tuple]] = {}
         self._objects: K.Catalog | None = None
 
@@ -154,7 +215,43 @@ class Snapshot:
     async def load(txn: TxnContext) -> "Snapshot":
         from .sequences import is_hidden
 
-        return Snapshot([t for t in await txn.list_tables() if not is_hidden(t)], gucs.current())
+        tables = await txn.list_tables()
+        hidden = next((t for t in tables if is_hidden(t)), None)
+        rows = [row for _, row in await txn.scan(hidden)] if hidden is not None else []
+        return Snapshot([t for t in tables if not is_hidden(t)], gucs.current(), rows)
+
+    def column_names(self, oid: int) -> list[str]:
+        """The attribute names (attnum order) of a relation oid; [] if none."""
+        t = self.by_oid.get(oid)
+        if t is not None:
+            return [c.name for c in t.columns]
+        if oid in self.sequence_by_oid:
+            return [n for n, _ in _SEQ_COLUMNS]
+        ix = self.objects.index_by_oid.get(oid)
+        if ix is not None:
+            return [ix.table.columns[i].name for i in ix.columns]
+        rel = _BY_OID.get(oid)
+        return [n for n, _ in rel.columns] if rel is not None else []
+
+    def serial_sequence(self, table: TableDef, column: int) -> Sequence | None:
+        """The sequence a SERIAL / identity column (attnum) owns (pg_get_serial_sequence)."""
+        return next((q for q in self.sequences if q.table is table and q.column == column), None)
+
+    def serial_sequence_name(self, table: str, column: str) -> str | None:
+        """pg_get_serial_sequence: the sequence a SERIAL or identity column owns,
+        schema-qualified, else NULL.  ``table`` is regclass input; ``column`` literal."""
+        oid = self.relation_oid(table)
+        if oid is None:
+            shown = ".".join(_unquote(part.strip()) for part in table.split("."))
+            raise SqlError(UNDEFINED_TABLE, f'relation "{shown}" does not exist')
+        names = self.column_names(oid)
+        if column not in names:
+            found = self.relname(oid)
+            raise SqlError(UNDEFINED_COLUMN, f'column "{column}" of relation '
+                           f'"{found[1] if found else table}" does not exist')
+        t = self.by_oid.get(oid)
+        q = self.serial_sequence(t, names.index(column) + 1) if t is not None else None
+        return None if q is None else f"public.{quote_ident(q.name)}"
 
     def rows(self, rel: Relation) -> list[tuple]:
         if rel.oid not in self._rows:
@@ -168,13 +265,16 @@ class Snapshot:
 
     # -- names of objects (regclass output, pg_get_* functions)
     def relname(self, oid: int) -> tuple[int, str] | None:
-        """(namespace, name) of a relation oid: table, pk index, or catalog relation."""
+        """(namespace, name) of a relation oid: table, index, sequence or catalog relation."""
         t = self.by_oid.get(oid)
         if t is not None:
             return PUBLIC, t.name
         ix = self.objects.index_by_oid.get(oid)
         if ix is not None:
             return PUBLIC, ix.name
+        q = self.sequence_by_oid.get(oid)
+        if q is not None:
+            return PUBLIC, q.name
         rel = _BY_OID.get(oid)
         return (rel.namespace, rel.name) if rel is not None else None
 
@@ -191,6 +291,9 @@ class Snapshot:
         for t in self.tables:
             if t.name == rel:
                 return t.table_id
+        found = next((q.oid for q in self.sequences if q.name == rel), None)
+        if found is not None:
+            return found
         return next((ix.oid for ix in self.objects.indexes if ix.name == rel), None)
 
 
@@ -199,8 +302,6 @@ def _unquote(s: str) -> str:
 
 
 def quote_ident(name: str) -> str:
-    import re
-
     if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in _RESERVED:
         return name
     return '"' + name.replace('"', '""') + '"'
@@ -283,6 +384,10 @@ def _pg_class(snap: Snapshot) -> list[dict]:
         out.append({**base, "oid": ix.oid, "relname": ix.name, "relnamespace": PUBLIC,
                     "relam": BTREE_AM, "relfilenode": ix.oid, "relkind": "i", "relreplident": "n",
                     "relnatts": len(ix.columns), "reltuples": 0.0})
+    for q in snap.sequences:  # as PostgreSQL 15 shows a sequence relation
+        out.append({**base, "oid": q.oid, "relname": q.name, "relnamespace": PUBLIC, "relfilenode": q.oid,
+                    "relkind": "S", "relreplident": "n", "relnatts": len(_SEQ_COLUMNS), "relpages": 1,
+                    "reltuples": 1.0})
     for rel in _BY_OID.values():
         out.append({**base, "oid": rel.oid, "relname": rel.name, "relnamespace": rel.namespace,
                     "relam": HEAP_AM if rel.kind == "r" else 0, "relkind": rel.kind,
@@ -297,6 +402,10 @@ _ATTR = (
     "attgenerated char, attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, "
     "attacl acl[], attoptions text[], attfdwoptions text[], attmissingval text[]"
 )
+
+
+_SEQ_COLUMNS = (("last_value", oids.INT8), ("log_cnt", oids.INT8), ("is_called", oids.BOOL))
+"""The columns of a sequence relation (pg_attribute)."""
 
 
 def _attr(relid: int, num: int, name: str, t: SqlType, typmod: int, notnull: bool, hasdef: bool,
@@ -322,6 +431,9 @@ def _pg_attribute(snap: Snapshot) -> list[dict]:
         for k, i in enumerate(ix.columns):
             col = ix.table.columns[i]
             out.append(_attr(ix.oid, k + 1, col.name, col.type, Column(ix.table, i + 1, col).typmod, False, False))
+    for q in snap.sequences:
+        for k, (n, oid) in enumerate(_SEQ_COLUMNS):
+            out.append(_attr(q.oid, k + 1, n, T.simple(oid), -1, True, False))
     for rel in _BY_OID.values():
         for k, (n, oid) in enumerate(rel.columns):
             out.append(_attr(rel.oid, k + 1, n, T.simple(oid), -1, oid in _ZERO, False))

@@ -229,8 +229,13 @@ function("pg_get_expr", oids.TEXT, oids.PG_NODE_TREE, oids.OID, oids.BOOL, min_a
     lambda expr, relid, pretty=False: expr)
 """Stored expressions (pg_attrdef.adbin) are kept as deparsed SQL text already."""
 for _name in ("pg_get_viewdef", "pg_get_triggerdef", "pg_get_partkeydef", "pg_get_statisticsobjdef_columns",
-              "pg_get_serial_sequence", "pg_get_ruledef", "pg_get_functiondef"):
+              "pg_get_ruledef", "pg_get_functiondef"):
     function(_name, oids.TEXT, oids.TEXT, oids.TEXT, min_args=1, strict=False)(lambda *a: None)
+
+
+@function("pg_get_serial_sequence", oids.TEXT, oids.TEXT, oids.TEXT, catalog=True)
+def _get_serial_sequence(snap: C.Snapshot, table: str, column: str) -> str | None:
+    return snap.serial_sequence_name(str(table), column)
 
 
 @_pretty_args("pg_get_viewdef", oids.OID, oids.BOOL)

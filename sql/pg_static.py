@@ -1,6 +1,6 @@
 """pg_catalog relations whose rows do not come from the user's tables: the one
-database and role, settings, access methods, collations, tablespaces, and the
-catalogs Strata has nothing for (empty: comments, inheritance, partitions,
+database and role, settings, access methods, collations, tablespaces, pg_sequence
+(from the snapshot's sequences), and the catalogs Strata has nothing for (empty: comments, inheritance, partitions,
 policies, triggers, rules, publications, extensions, ...).  Declared with
 ``sql.pg_catalog.relation`` (which registers them); imported by it once.
 """
@@ -102,7 +102,10 @@ relation(PG_CATALOG, "pg_trigger", 2620, "oid oid, tgrelid oid, tgparentid oid, 
 relation(PG_CATALOG, "pg_rewrite", 2618, "oid oid, rulename name, ev_class oid, ev_type char, "
          "ev_enabled char, is_instead bool, ev_qual node, ev_action node")()
 relation(PG_CATALOG, "pg_sequence", 2224, "seqrelid oid, seqtypid oid, seqstart int8, "
-         "seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool")()
+         "seqincrement int8, seqmax int8, seqmin int8, seqcache int8, seqcycle bool")(
+    lambda snap: [{"seqrelid": q.oid, "seqtypid": q.typid, "seqstart": q.start, "seqincrement": q.increment,
+                   "seqmax": q.max, "seqmin": q.min, "seqcache": 1, "seqcycle": False}
+                  for q in snap.sequences])
 relation(PG_CATALOG, "pg_enum", 3501, "oid oid, enumtypid oid, enumsortorder float4, enumlabel name")()
 relation(PG_CATALOG, "pg_range", 3541, "rngtypid oid, rngsubtype oid, rngmultitypid oid, "
          "rngcollation oid, rngsubopc oid, rngcanonical regproc, rngsubdiff regproc")()

@@ -132,11 +132,12 @@ def test_meta_command_output_matches_postgres(servers, command):
 
 def test_constraints_in_describe_match_postgres(servers):
     """UNIQUE, CHECK and FOREIGN KEY constraints and identity columns in ``\\d``
-    (Indexes / Check constraints / Foreign-key constraints / Referenced by)."""
+    (Indexes / Check constraints / Foreign-key constraints / Referenced by); ``\\d``
+    lists the identity columns' sequences (kids_id_seq, refs_a_seq) as PostgreSQL does."""
     for port in servers.values():
         for stmt in CONSTRAINT_SCHEMA:
             _psql(port, "-c", stmt)
-    for command in ("\\d kids", "\\d parents", "\\d refs", "\\d kids_tag_key", "\\di"):
+    for command in ("\\d kids", "\\d parents", "\\d refs", "\\d kids_tag_key", "\\di", "\\d"):
         strata, pg = both(servers, "-c", command)
         assert strata == pg, command
     strata, _ = both(servers, "-c", "\\d kids")
