@@ -6,7 +6,7 @@ of the expression compiler's own CAST (sql.expr) for these types only.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 from sqlglot import exp
 
@@ -16,7 +16,7 @@ from . import types as T
 from .api import SqlType
 from .errors import INVALID_PARAMETER_VALUE, SqlError
 from .expr import INT4, TEXT, Compiled, Compiler, fold
-from .handler_chain import chain, fallback, peek, peek_pair
+from .handler_chain import chain, fallback, peek, peek_pair, strict2
 from .typed_values import text_of
 
 OWN = frozenset({oids.JSONB, oids.JSON, oids.UUID, oids.BYTEA, oids.INTERVAL})
@@ -97,16 +97,7 @@ def _concat(c: Compiler, node: exp.DPipe, hint, prev) -> Compiled:
 
 
 def _strict(fa, fb, op, t: SqlType) -> Compiled:
-    def fn(row: tuple, p: Sequence[Any]) -> Any:
-        x = fa(row, p)
-        if x is None:
-            return None
-        y = fb(row, p)
-        if y is None:
-            return None
-        return op(x, y)
-
-    return Compiled(fn, t)
+    return Compiled(strict2(fa, fb, op), t)
 
 
 def _length(c: Compiler, node: exp.Length, hint, prev) -> Compiled:

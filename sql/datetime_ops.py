@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from sqlglot import exp
 
@@ -23,7 +23,7 @@ from . import types as T
 from .api import SqlType
 from .errors import DATETIME_FIELD_OVERFLOW, SqlError
 from .expr import BOOL, INT4, Compiled, Compiler, fold
-from .handler_chain import chain, fallback, peek, peek_pair
+from .handler_chain import chain, fallback, peek, peek_pair, strict2
 
 DATE = T.simple(oids.DATE)
 TIMESTAMP = T.simple(oids.TIMESTAMP)
@@ -34,16 +34,7 @@ DATES = (oids.DATE, oids.TIMESTAMP, oids.TIMESTAMPTZ)
 
 
 def _strict(fa, fb, op: Callable[[Any, Any], Any], t: SqlType) -> Compiled:
-    def fn(row: tuple, p: Sequence[Any]) -> Any:
-        x = fa(row, p)
-        if x is None:
-            return None
-        y = fb(row, p)
-        if y is None:
-            return None
-        return op(x, y)
-
-    return Compiled(fn, t)
+    return Compiled(strict2(fa, fb, op), t)
 
 
 def _date_plus(d: dt.date, n: int) -> dt.date:
